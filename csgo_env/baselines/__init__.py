@@ -1,0 +1,1 @@
+"""Offline baselines (BC, CQL, IQL) on the factored action."""

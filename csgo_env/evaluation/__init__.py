@@ -1,0 +1,1 @@
+"""Offline and live evaluation, aggregation and tables."""
