@@ -169,7 +169,7 @@ class Action:
     def from_multidiscrete(cls, action: Sequence[int] | np.ndarray) -> Action:
         """Inverse of :meth:`to_multidiscrete`; validates length and ranges."""
         arr = check_multidiscrete(action)
-        keys = frozenset(name for name, flag in zip(KEY_NAMES, arr[:N_KEYS]) if flag)
+        keys = frozenset(name for name, flag in zip(KEY_NAMES, arr[:N_KEYS], strict=True) if flag)
         return cls(keys, bool(arr[FIRE_INDEX]), bool(arr[SCOPE_INDEX]), int(arr[N_BINARY]),
                    int(arr[N_BINARY + 1]))
 
@@ -257,7 +257,7 @@ def vectors_to_multidiscrete(vectors: Sequence[float] | np.ndarray) -> np.ndarra
                 f"{name} block must be one-hot", expected="exactly one bin set",
                 got=f"{int(counts[tuple(where)])} bins set"
                     + (f" at row {tuple(int(i) for i in where)}" if where.size else "")))
-    out = np.empty(arr.shape[:-1] + (len(NVEC),), dtype=np.int64)
+    out = np.empty((*arr.shape[:-1], len(NVEC)), dtype=np.int64)
     out[..., :N_BINARY] = arr[..., :N_BINARY]
     out[..., N_BINARY] = np.argmax(arr[..., MOUSE_X_SLICE], axis=-1)
     out[..., N_BINARY + 1] = np.argmax(arr[..., MOUSE_Y_SLICE], axis=-1)
@@ -267,7 +267,7 @@ def vectors_to_multidiscrete(vectors: Sequence[float] | np.ndarray) -> np.ndarra
 def multidiscrete_to_vectors(actions: Sequence[int] | np.ndarray) -> np.ndarray:
     """Convert factored action(s) of shape (..., 15) to 51-vector(s) (..., 51) float64."""
     arr = check_multidiscrete(actions)
-    out = np.zeros(arr.shape[:-1] + (VECTOR_SIZE,), dtype=np.float64)
+    out = np.zeros((*arr.shape[:-1], VECTOR_SIZE), dtype=np.float64)
     out[..., :N_BINARY] = arr[..., :N_BINARY]
     lead = np.indices(arr.shape[:-1])
     out[(*lead, N_BINARY + arr[..., N_BINARY])] = 1.0

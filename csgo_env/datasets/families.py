@@ -7,10 +7,10 @@ this in :mod:`csgo_env.datasets.catalog`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 from types import MappingProxyType
-from collections.abc import Mapping
 
 from csgo_env.errors import DatasetError, explain
 

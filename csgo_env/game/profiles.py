@@ -8,9 +8,9 @@ stand-in game used in CI (``game="replay"``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from collections.abc import Mapping
 
 from csgo_env.errors import EnvConfigError, explain
 
