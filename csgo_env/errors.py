@@ -101,6 +101,14 @@ class MemoryReadError(GameError):
     """Reading the game process's memory failed (permissions, bad address, process gone)."""
 
 
+class ProcessExited(MemoryReadError, GameNotRunning):
+    """The process whose memory was being read has exited."""
+
+
+class LocalPlayerMissing(GameError):
+    """The game runs but has no local player in memory (main menu, loading, not joined)."""
+
+
 class OffsetsOutdated(GameError):
     """Offsets do not match the running game build or give values outside sane ranges."""
 
