@@ -1,0 +1,135 @@
+"""A steady tick clock: absolute deadlines, sleep then spin, resync instead of bursting.
+
+Deadline ``i`` is ``anchor + i * period`` (computed, never accumulated, so there is no
+drift). :meth:`TickClock.tick` sleeps until ``spin_s`` before the deadline, then spins on
+``time.perf_counter()`` until it passes, which removes the OS timer's wake-up jitter.
+
+A tick entered after its deadline is an *overrun* (the caller's work took too long). If it
+is more than one period late the schedule is re-anchored at ``now + period`` (*resync*):
+the missed ticks are dropped, not replayed back to back. All times are
+``time.perf_counter()`` seconds.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import time
+from dataclasses import dataclass
+
+from csgo_env.errors import EnvConfigError, explain
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """One tick. ``index``: 0-based count of ticks returned. ``deadline``: when this tick
+    was due (perf_counter seconds). ``lateness_s``: return time minus deadline (>= 0).
+    ``overrun``: :meth:`TickClock.tick` was entered after the deadline. ``resynced``: the
+    schedule was re-anchored after this tick because it was over one period late."""
+
+    index: int
+    deadline: float
+    lateness_s: float
+    overrun: bool
+    resynced: bool
+
+
+@dataclass(frozen=True)
+class ClockStats:
+    """Lateness over the recorded ticks (seconds) and event counts since start/reset."""
+
+    ticks: int
+    mean_lateness_s: float
+    p50_lateness_s: float
+    p99_lateness_s: float
+    max_lateness_s: float
+    overruns: int
+    resyncs: int
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values (0.0 when empty)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(q / 100.0 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+class TickClock:
+    """Paces a loop at ``hz`` ticks per second; keeps the last ``history`` latenesses."""
+
+    def __init__(self, hz: float = 16.0, *, spin_s: float = 0.002, history: int = 65536) -> None:
+        if not (isinstance(hz, (int, float)) and math.isfinite(hz) and hz > 0):
+            raise EnvConfigError(explain("invalid clock rate", expected="a finite rate > 0 Hz",
+                                         got=repr(hz)))
+        if not (isinstance(spin_s, (int, float)) and 0 <= spin_s < 1.0 / hz):
+            raise EnvConfigError(explain("invalid spin_s",
+                                         expected=f"0 <= spin_s < one period ({1.0 / hz:g} s)",
+                                         got=repr(spin_s)))
+        self.hz = float(hz)
+        self.period_s = 1.0 / self.hz
+        self.spin_s = float(spin_s)
+        self._lateness: collections.deque[float] = collections.deque(maxlen=int(history))
+        self._anchor: float | None = None
+        self._n = 0
+        self._index = 0
+        self._overruns = 0
+        self._resyncs = 0
+
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` (or a first :meth:`tick`) has set the schedule."""
+        return self._anchor is not None
+
+    @property
+    def next_deadline(self) -> float | None:
+        """The deadline the next :meth:`tick` waits for (perf_counter seconds)."""
+        return None if self._anchor is None else self._anchor + self._n * self.period_s
+
+    def start(self) -> None:
+        """Set the first deadline one period from now; clears the statistics."""
+        self._restart()
+
+    def _restart(self) -> float:
+        self._anchor = anchor = time.perf_counter()
+        self._n = 1
+        self._index = 0
+        self._overruns = self._resyncs = 0
+        self._lateness.clear()
+        return anchor
+
+    def tick(self) -> TickReport:
+        """Wait for the next deadline and report how it went (starts the clock if needed)."""
+        anchor = self._anchor if self._anchor is not None else self._restart()
+        deadline = anchor + self._n * self.period_s
+        now = time.perf_counter()
+        overrun = now > deadline
+        if not overrun:
+            pause = deadline - now - self.spin_s
+            if pause > 0:
+                time.sleep(pause)
+            while time.perf_counter() < deadline:
+                pass
+            now = time.perf_counter()
+        lateness = now - deadline
+        resynced = lateness > self.period_s
+        if resynced:
+            self._anchor, self._n = now, 1
+            self._resyncs += 1
+        else:
+            self._n += 1
+        self._overruns += overrun
+        self._lateness.append(lateness)
+        report = TickReport(self._index, deadline, lateness, overrun, resynced)
+        self._index += 1
+        return report
+
+    def stats(self) -> ClockStats:
+        """Statistics over the recorded ticks (lateness of the last ``history`` ticks)."""
+        values = sorted(self._lateness)
+        mean = sum(values) / len(values) if values else 0.0
+        return ClockStats(ticks=self._index, mean_lateness_s=mean,
+                          p50_lateness_s=_percentile(values, 50),
+                          p99_lateness_s=_percentile(values, 99),
+                          max_lateness_s=values[-1] if values else 0.0,
+                          overruns=self._overruns, resyncs=self._resyncs)
