@@ -11,8 +11,14 @@ from csgo_env import __version__
 from csgo_env.errors import CsgoEnvError
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "demo_cmd",
     "inspect_cmd",
     "sample_cmd",
+    "gsi_config_cmd",
+    "convert_cmd",
+    "datasets_cmd",
+    "doctor_cmd",
+    "play_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them."""
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,36 +24,14 @@ def xvfb_display() -> Iterator[str]:
     ``DISPLAY`` is set for the whole session while the server runs. Xvfb must be installed
     (``scripts/setup.sh`` installs it); a missing server fails loudly, it is not skipped.
     """
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.fail("Xvfb is not installed: run scripts/setup.sh (apt-get install xvfb)")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp",
-         "-noreset"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        proc.kill()
-        pytest.fail("Xvfb did not report a display number")
-    display = f":{number}"
-    previous = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = display
+    from csgo_env.errors import DependencyMissing
+    from csgo_env.game.xvfb import virtual_display
+
     try:
-        yield display
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if previous is None:
-            os.environ.pop("DISPLAY", None)
-        else:
-            os.environ["DISPLAY"] = previous
+        with virtual_display((1280, 1024)) as display:
+            yield display
+    except DependencyMissing as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

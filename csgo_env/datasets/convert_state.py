@@ -4,7 +4,8 @@ Everything needed to resume lives in the output folder, so a conversion killed a
 moment (even SIGKILL) continues where it stopped when run again:
 
 * an episode is done when ``<dataset>/.partial/episodes/<source name>`` exists: it was
-  written under a temporary name and renamed after being closed and fsynced;
+  written under a temporary name and renamed after being closed (finishing fsyncs every
+  episode before the index and metadata are written);
 * leftover temporary files (``.<name>.<host>.<pid>.tmp``) of dead processes on this host
   are deleted on start;
 * failures are appended to ``.partial/failures.jsonl`` and retried by the next run;
@@ -141,6 +142,7 @@ def finalize(root: Path, dataset_id: str, *, tool_version: str) -> dict[str, Any
             f"{dataset_id} mixes JPEG and lossless episodes", expected="one encoding",
             got="both", fix="convert again into a fresh --out-dir with or without --jpeg"))
     jpeg = jpeg_values.pop()
+    ms.sync_files(files)
     ms.write_index(staging, files)
     extra = {"csgo_env": {
         "tool_version": tool_version,

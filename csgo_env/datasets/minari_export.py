@@ -25,7 +25,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -115,13 +114,9 @@ def convert_one(task: Task) -> TaskResult:
     from csgo_env.datasets.pearce import Recording
 
     start = time.perf_counter()
-    digest: dict[str, str] = {}
-    hasher = None
-    if task.sha256 is None:  # hash concurrently with reading (hashlib releases the GIL)
-        hasher = threading.Thread(target=lambda: digest.setdefault("v", hash_file(Path(
-            task.path))), daemon=True)
-        hasher.start()
     try:
+        # Hashed in this thread, so one worker is one core and --workers scales with cores.
+        sha256 = task.sha256 or hash_file(Path(task.path))
         with Recording(task.path) as rec:
             arrays = rec.read_all()
         if arrays.frames.shape[0] != FRAMES_PER_FILE:
@@ -130,11 +125,9 @@ def convert_one(task: Task) -> TaskResult:
                                        got=str(arrays.frames.shape[0])))
         episode = build_episode(arrays.frames, arrays.action_vectors, arrays.helper)
         del arrays
-        if hasher is not None:
-            hasher.join()
         found = family_of(task.source)
         info = dataset_of(task.source)
-        attrs = {"source_file": task.source, "source_sha256": task.sha256 or digest["v"],
+        attrs = {"source_file": task.source, "source_sha256": sha256,
                  "family": info.family.name, "file_number": found[1] if found else 0,
                  "split": info.split, "jpeg": task.jpeg, "synthetic": task.synthetic}
         ms.write_episode_file(Path(task.target), episode, attrs, jpeg=task.jpeg)
@@ -143,8 +136,6 @@ def convert_one(task: Task) -> TaskResult:
     except (CsgoEnvError, OSError, ValueError, KeyError) as exc:
         return TaskResult(task, (f"{type(exc).__name__}: {exc}", *_problems(task.path)))
     finally:
-        if hasher is not None:
-            hasher.join()
         if task.delete_after:
             Path(task.path).unlink(missing_ok=True)
 

@@ -135,7 +135,12 @@ def _encode_jpeg(frames: np.ndarray) -> np.ndarray:
 
 def write_episode_file(path: Path, episode: EpisodeArrays, attrs: Mapping[str, Any], *,
                        jpeg: bool = False) -> Path:
-    """Write one episode to ``path`` atomically (temp name, close, fsync, rename).
+    """Write one episode to ``path`` atomically (temp name, close, rename).
+
+    The rename makes the episode all-or-nothing for a process that dies (even SIGKILL). It
+    is not fsynced here: :func:`sync_files` flushes every episode once, before the index
+    and metadata make the dataset visible, so durability against power loss costs one
+    pass at the end instead of a disk flush per episode (which serialised the workers).
 
     Observations are stored contiguously when lossless, so any window of frames is one
     contiguous byte range of the file (what :mod:`csgo_env.datasets.window_store` reads).
@@ -160,13 +165,26 @@ def write_episode_file(path: Path, episode: EpisodeArrays, attrs: Mapping[str, A
             g.attrs["total_steps"] = episode.total_steps
             for key, value in attrs.items():
                 g.attrs[key] = value
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def sync_files(paths: Iterable[Path]) -> None:
+    """fsync each file in ``paths`` and then each folder holding them."""
+    folders = set()
+    for path in paths:
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+        folders.add(path.parent)
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def read_episode_attrs(path: Path) -> dict[str, Any]:

@@ -1,0 +1,238 @@
+"""``CSGO-Deathmatch-v0``: Counter-Strike deathmatch, live, as a Gymnasium environment."""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+
+from csgo_env.actions import Action, action_space
+from csgo_env.envs.config import EnvConfig, validate_config
+from csgo_env.envs.info import StepInfo
+from csgo_env.envs.reward import RewardSpec
+from csgo_env.envs.session import GameSession
+
+
+def _finalize(session: GameSession) -> None:
+    if not session.closed:
+        warnings.warn("CSGO-Deathmatch-v0 was not closed; releasing keys and stopping the game "
+                      "session now (call env.close())", ResourceWarning, stacklevel=2)
+    session.close()
+
+
+class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
+    """Play Counter-Strike deathmatch from pixels, with keyboard and mouse actions.
+
+    ## Description
+
+    The agent sees the game window as the Pearce & Zhu recordings do and acts with the
+    keys, buttons and quantised mouse moves of those recordings, at 16 steps per second.
+    Rewards come from Game State Integration (the game POSTs its state to a local HTTP
+    receiver); position and view angles come from reading process memory (optional). The
+    game runs in real time: a step waits for the next 1/16 s tick, it never pauses the game.
+
+    ``game="csgo"`` (the ``csgo_legacy`` build) and ``game="cs2"`` attach to a game the user
+    started; that path is written for real but is not executed in this project's CI, where
+    no game can run. ``game="replay"`` starts the replay game, a separate process that plays
+    a recording in a real window, POSTs GSI built from the recording's kill/death flags,
+    keeps a pose in its memory and logs the input it receives: the whole I/O stack runs.
+
+    ## Action Space
+
+    ``MultiDiscrete([2]*13 + [23, 15])`` (int64, see :mod:`csgo_env.actions`):
+
+    =====  =========  ==================================================
+    index  name       meaning
+    =====  =========  ==================================================
+    0-3    w a s d    movement keys (held while 1)
+    4      space      jump
+    5      ctrl       crouch
+    6      shift      walk
+    7-9    1 2 3      primary weapon, pistol, knife
+    10     r          reload
+    11     fire       left mouse button
+    12     scope      right mouse button
+    13     mouse_x    bin of ``[-1000 ... 1000]`` counts per step (11 = none; +x right)
+    14     mouse_y    bin of ``[-200 ... 200]`` counts per step (7 = none; +y down)
+    =====  =========  ==================================================
+
+    Only changes are sent (a key held over steps is pressed once); the mouse move is sent
+    as two half-moves (``split_mouse=True``), as the dataset authors' agent did.
+
+    ## Observation Space
+
+    ``Box(0, 255, (150, 280, 3), uint8)``, RGB: the client area's crop
+    ``(100, 135, 924, 633)`` of a 1024x768 window resized to 280x150 with OpenCV
+    INTER_LINEAR — the recordings' geometry (which store BGR).
+
+    ## Rewards
+
+    ``reward.kill * kills + reward.death * deaths + reward.shot * shot`` with the default
+    ``kill - 0.5*death - 0.02*shot`` (:class:`~csgo_env.envs.reward.RewardSpec`): kills and
+    deaths are the own player's GSI events since the previous step (a suicide counts as a
+    death), ``shot`` is 1 when the step's action holds fire.
+
+    ## Starting State
+
+    ``reset`` releases every key, (replay) shows ``replay_start_frame`` or
+    ``options["start_frame"]``, waits until a fresh GSI payload shows the own player alive,
+    drops the events seen so far and restarts the tick clock. The first ``reset`` types
+    ``setup_console`` into the console, when given.
+
+    ## Episode End
+
+    ``terminated`` is True only on the own player's death when ``terminate_on_death=True``
+    (deaths do not end a deathmatch episode by default). ``truncated`` comes from the
+    registered ``max_episode_steps=1000`` (62.5 s at 16 Hz).
+
+    ## Info
+
+    :class:`~csgo_env.envs.info.StepInfo`: ``pose`` (or ``None``), ``health``, ``ammo``,
+    cumulative ``kills``/``deaths`` of the episode, the step's reward inputs, tick
+    ``tick_lateness_s`` and ``overrun``, ``gsi_age_s`` and (replay) ``replay_frame``.
+
+    ## Arguments
+
+    ``gym.make("CSGO-Deathmatch-v0", game="csgo", ...)``:
+
+    - ``game``: ``"csgo"``, ``"cs2"`` or ``"replay"``.
+    - ``reward``: a ``RewardSpec`` or a string such as ``"kill - 0.5*death - 0.02*shot"``.
+    - ``fps`` (16), ``terminate_on_death`` (False), ``render_mode`` (None or "rgb_array":
+      ``render()`` returns the last observation).
+    - ``window_size`` (1024, 768), ``crop`` (100, 135, 924, 633): capture geometry.
+    - ``capture_backend`` (mss backend, "auto"), ``window_backend``, ``input_backend``,
+      ``memory_backend`` ("auto": by platform).
+    - ``gsi_host`` ("127.0.0.1"), ``gsi_port`` (3000; replay: 0 = any free port),
+      ``gsi_token`` (the cfg's token; None accepts any; replay: a fresh token).
+    - ``offsets_path``: hazedumper ``csgo.json`` or a cs2-dumper folder; without it
+      ``info["pose"]`` is None (replay: its own offsets). ``read_pose`` (True).
+    - ``split_mouse`` (True).
+    - ``replay_recordings`` (Pearce .hdf5 paths; default: a generated sample),
+      ``replay_start_frame`` (0), ``replay_input_log`` (path of the replay's JSON-lines
+      input log), ``replay_args`` (extra replay command-line options).
+    - ``setup_console``: console commands typed at the first reset (e.g.
+      ``("bot_kick", "bot_add_ct", "mp_warmup_end")``).
+    - ``reset_timeout_s`` (30), ``startup_timeout_s`` (20), ``step_timeout_s`` (5).
+
+    Every argument is checked before anything starts; a bad one raises
+    :class:`~csgo_env.errors.EnvConfigError` (expected / got / fix) with no thread, socket
+    or process left behind.
+
+    ## Version History
+
+    - v0: first version.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 16}
+
+    def __init__(self, game: str = "csgo", *, reward: RewardSpec | str = "kill - 0.5*death - "
+                 "0.02*shot", fps: float = 16.0, terminate_on_death: bool = False,
+                 render_mode: str | None = None,
+                 window_size: Sequence[int] = (1024, 768),
+                 crop: Sequence[int] = (100, 135, 924, 633),
+                 capture_backend: str = "auto", window_backend: str = "auto",
+                 input_backend: str = "auto", memory_backend: str = "auto",
+                 gsi_host: str = "127.0.0.1", gsi_port: int | None = None,
+                 gsi_token: str | None = None, offsets_path: str | Path | None = None,
+                 read_pose: bool = True, split_mouse: bool = True,
+                 replay_recordings: Sequence[str | Path] | str | Path = (),
+                 replay_start_frame: int = 0, replay_input_log: str | Path | None = None,
+                 replay_args: Sequence[str] = (), setup_console: Sequence[str] = (),
+                 reset_timeout_s: float = 30.0, startup_timeout_s: float = 20.0,
+                 step_timeout_s: float = 5.0) -> None:
+        self.config: EnvConfig = validate_config(
+            game=game, reward=reward, fps=fps, terminate_on_death=terminate_on_death,
+            render_mode=render_mode, window_size=window_size, crop=crop,
+            capture_backend=capture_backend, window_backend=window_backend,
+            input_backend=input_backend, memory_backend=memory_backend, gsi_host=gsi_host,
+            gsi_port=gsi_port, gsi_token=gsi_token, offsets_path=offsets_path,
+            read_pose=read_pose, split_mouse=split_mouse, replay_recordings=replay_recordings,
+            replay_start_frame=replay_start_frame, replay_input_log=replay_input_log,
+            replay_args=replay_args, setup_console=setup_console,
+            reset_timeout_s=reset_timeout_s, startup_timeout_s=startup_timeout_s,
+            step_timeout_s=step_timeout_s)
+        self.render_mode = self.config.render_mode
+        self.reward_spec = self.config.reward
+        self.observation_space = gym.spaces.Box(0, 255, (150, 280, 3), np.uint8)
+        self.action_space = action_space()
+        self._obs: np.ndarray | None = None
+        self._kills = self._deaths = 0
+        self._console_done = False
+        self.session = GameSession(self.config)
+        self._finalizer = weakref.finalize(self, _finalize, self.session)
+        self.session.start()
+
+    # --- Gymnasium API -------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
+              ) -> tuple[np.ndarray, StepInfo]:
+        super().reset(seed=seed)
+        session = self.session
+        self._check_open()
+        session.release_all()
+        if not self._console_done:
+            session.setup_console()
+            self._console_done = True
+        start = (options or {}).get("start_frame", self.config.replay_start_frame)
+        session.restart_replay(int(start))
+        session.wait_ready(self.config.reset_timeout_s)
+        session.drain_events()
+        self._kills = self._deaths = 0
+        session.clock.start()
+        self._obs = session.grab()
+        return self._obs, self._info(None, 0, 0, False)
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, StepInfo]:
+        self._check_open()
+        act = Action.from_multidiscrete(action)
+        session = self.session
+        session.apply(act)
+        report = session.clock.tick()
+        session.advance()
+        self._obs = session.grab()
+        counts = session.drain_events()
+        kills, deaths = counts.kills, counts.deaths  # suicides are among the deaths
+        self._kills += kills
+        self._deaths += deaths
+        reward = float(self.reward_spec(kills, deaths, float(act.fire)))
+        terminated = bool(self.config.terminate_on_death and deaths > 0)
+        return self._obs, reward, terminated, False, self._info(report, kills, deaths, act.fire)
+
+    def render(self) -> np.ndarray | None:
+        """``rgb_array``: a copy of the last observation (None before the first reset)."""
+        if self.render_mode != "rgb_array" or self._obs is None:
+            return None
+        return self._obs.copy()
+
+    def close(self) -> None:
+        """Release keys, stop the receiver and the replay game, close handles (idempotent)."""
+        if self._finalizer.detach() is not None:
+            self.session.close()
+        super().close()
+
+    # --- helpers -------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self.session.closed:
+            from csgo_env.errors import GameError
+
+            raise GameError("the environment is closed; make a new one")
+
+    def _info(self, report: Any, kills: int, deaths: int, shot: bool) -> StepInfo:
+        session = self.session
+        pose, pose_error = session.read_pose()
+        state = session.player
+        shown = session.last_shown
+        return StepInfo(
+            pose=pose, pose_error=pose_error,
+            health=None if state is None else state.health,
+            ammo=None if state is None else state.ammo_clip,
+            kills=self._kills, deaths=self._deaths, step_kills=kills, step_deaths=deaths,
+            step_shot=bool(shot),
+            tick_lateness_s=0.0 if report is None else float(report.lateness_s),
+            overrun=False if report is None else bool(report.overrun),
+            gsi_age_s=session.gsi_age(),
+            replay_frame=None if shown is None else int(shown["frame"]))
