@@ -84,10 +84,9 @@ def run(args: argparse.Namespace) -> int:
     identical = True
     for dataset_id in sorted(minari.list_local_datasets()):
         dataset = minari.load_dataset(dataset_id)
-        for episode in dataset.iterate_episodes():
-            source = recordings / str(dataset.storage.get_episodes([episode.id])[0]
-                                      .get("source_file", ""))
-            with Recording(source) as rec:
+        metas = dataset.storage.get_episode_metadata(dataset.episode_indices)
+        for episode, meta in zip(dataset.iterate_episodes(), metas, strict=True):
+            with Recording(recordings / str(meta["source_file"])) as rec:
                 same = (np.array_equal(episode.observations, rec.frames())
                         and np.array_equal(episode.actions, rec.actions(0, rec.num_frames - 1)))
             identical &= same
