@@ -23,6 +23,7 @@ import json
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -70,8 +71,11 @@ class _PlainSleep:
 
 
 class _Clock:
+    slice_s: float | None = 0.0001
+    realtime_wait: bool = True
+
     def __init__(self, hz: float) -> None:
-        self.clock = TickClock(hz)
+        self.clock = TickClock(hz, slice_s=self.slice_s, realtime_wait=self.realtime_wait)
         self.clock.start()
 
     def tick(self) -> float:
@@ -89,12 +93,19 @@ def run(hz: float, seconds: float, work_s: float, round_s: float) -> dict[str, d
     ticks_per_round = max(1, round(round_s * hz))
     while min(elapsed.values()) < seconds:
         for name, make in PACERS.items():
-            pacer = make(hz)
-            t0 = time.perf_counter()
-            for _ in range(ticks_per_round):
-                _work(work_s)
-                samples[name].append(pacer.tick())  # type: ignore[attr-defined]
-            elapsed[name] += time.perf_counter() - t0
+            # A fresh thread per round: scheduler settings a pacer makes for its thread
+            # (TickClock's short slice) never carry over to the references.
+            def one_round(name: str = name, make: Callable[[float], object] = make) -> None:
+                pacer = make(hz)
+                t0 = time.perf_counter()
+                for _ in range(ticks_per_round):
+                    _work(work_s)
+                    samples[name].append(pacer.tick())  # type: ignore[attr-defined]
+                elapsed[name] += time.perf_counter() - t0
+
+            thread = threading.Thread(target=one_round)
+            thread.start()
+            thread.join()
     out = {}
     for name, values in samples.items():
         ordered = sorted(values)
@@ -125,8 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--busy", type=int, default=os.cpu_count() or 2,
                         help="busy-loop processes during the measurement (default: one per core)")
     parser.add_argument("--round-s", type=float, default=2.0)
+    parser.add_argument("--slice-ms", type=float, default=0.1,
+                        help="scheduler slice TickClock requests (default 0.1; <= 0: none)")
+    parser.add_argument("--no-realtime-wait", action="store_true",
+                        help="measure TickClock as an unprivileged user gets it (short slice)")
     parser.add_argument("--json", type=str, default=None, help="also write results here")
     args = parser.parse_args(argv)
+    _Clock.slice_s = args.slice_ms / 1e3 if args.slice_ms > 0 else None
+    _Clock.realtime_wait = not args.no_realtime_wait
 
     pressure_before = _cpu_pressure()
     ctx = mp.get_context("spawn")
@@ -145,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     ours = results["TickClock"]
     print(f"{args.hz:g} Hz, {args.work_ms:g} ms work per tick, {args.busy} busy processes on "
           f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
+    from csgo_env.game.sched_wait import prepare_waits
+
+    mode = "default"
+    if _Clock.realtime_wait or _Clock.slice_s is not None:
+        probe = threading.Thread(target=lambda: results.setdefault("_mode", prepare_waits(
+            realtime=_Clock.realtime_wait, slice_s=_Clock.slice_s).mode))
+        probe.start()
+        probe.join()
+        mode = results.pop("_mode")
+    print(f"TickClock wait mode: {mode}")
     print(f"CPU pressure (PSI) before the busy loops: {pressure_before}; "
           f"after: {_cpu_pressure()}")
     print(f"{'pacer':<16}{'ticks':>7}{'rate Hz':>9}{'mean ms':>9}{'p50 ms':>8}{'p99 ms':>8}"
