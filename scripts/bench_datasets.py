@@ -4,7 +4,7 @@ Side by side in one run, on synthetic recordings in the exact public layout (pag
 
 1. raw read of the source layout (``Recording.read_all``, one process) vs ``convert`` with
    1 worker: conversion per worker should reach >= 0.8x the raw read rate;
-2. ``convert`` with 2 workers vs 1: >= 1.7x on a machine with 2 free cores;
+2. ``convert`` with 2 workers vs 1: >= 1.7x on a machine with 2 free cores (24 files);
 3. peak resident memory (sum over the process tree, sampled every 20 ms) of a conversion
    of ``--memory-files`` files (hard links of the samples) vs one of ``--files`` files;
 4. 96-step windows from the converted store (:class:`WindowReader`) vs the same windows read
@@ -146,12 +146,16 @@ def window_rates(store_root: Path, folder: Path, count: int, length: int = 96) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=6, help="files per speed run (default 6)")
+    parser.add_argument("--files", type=int, default=24,
+                        help="files per speed run (default 24: enough to amortise starting "
+                             "the worker processes)")
     parser.add_argument("--distinct", type=int, default=3,
                         help="distinct sample recordings generated (the rest are hard links)")
     parser.add_argument("--memory-files", type=int, default=24,
                         help="files of the memory run (default 24; hard links; 50 in the report)")
     parser.add_argument("--windows", type=int, default=60, help="96-step windows per reader")
+    parser.add_argument("--reps", type=int, default=2,
+                        help="interleaved conversion runs per worker count (best is kept)")
     parser.add_argument("--work-dir", type=Path, default=None)
     args = parser.parse_args()
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="bench_datasets_"))
@@ -166,8 +170,12 @@ def main() -> None:
     rates = window_rates(work / "store", src, args.windows)
     raw = raw_read_rate(src)
     per_key = per_key_read_rate(src)
-    one = convert_rate(src, work / "out1", 1)
-    two = convert_rate(src, work / "out2", 2)
+    # Interleaved repetitions, best of each: the machine's noise (other load, disk
+    # writeback of the previous run) falls on both sides alike.
+    one = two = 0.0
+    for _ in range(args.reps):
+        one = max(one, convert_rate(src, work / "out1", 1))
+        two = max(two, convert_rate(src, work / "out2", 2))
     print(f"\n== conversion ({args.files} files, 1000 frames each) ==")
     print(f"read, h5py per key (plain reading):       {per_key:8.0f} frames/s")
     print(f"read, Recording.read_all (byte index):    {raw:8.0f} frames/s")

@@ -22,13 +22,13 @@ per worker whatever the dataset size. Storage and resume rules: :mod:`minari_sto
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -317,18 +317,20 @@ def _run_pool(tasks: Iterator[Task], workers: int, handle: Any, report: Conversi
               strict: bool) -> None:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     ctx = multiprocessing.get_context(method)
-    inflight: deque[Future[TaskResult]] = deque()
+    # Up to two tasks per worker are queued (tasks carry paths, never frames), and results
+    # are handled as they complete, so no worker waits behind a slow file.
+    inflight: set[Future[TaskResult]] = set()
+    pending = iter(tasks)
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
         try:
-            for task in tasks:
-                inflight.append(pool.submit(convert_one, task))
-                while len(inflight) > workers:
-                    handle(inflight.popleft().result())
-                    if strict and report.failed:
-                        report.stopped_early = True
-                        return
-            while inflight:
-                handle(inflight.popleft().result())
+            while True:
+                for task in itertools.islice(pending, 2 * workers - len(inflight)):
+                    inflight.add(pool.submit(convert_one, task))
+                if not inflight:
+                    return
+                done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    handle(fut.result())
                 if strict and report.failed:
                     report.stopped_early = True
                     return

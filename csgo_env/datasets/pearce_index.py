@@ -15,6 +15,7 @@ only make reads faster, never different.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from dataclasses import dataclass
@@ -93,7 +94,7 @@ class HeaderDecoder:
         if shape is None or dtype is None or layout is None:
             return None
         data_address, data_size = layout
-        if data_size != dtype.itemsize * int(np.prod(shape)):
+        if data_size != dtype.itemsize * math.prod(shape):
             return None
         return DatasetExtent(shape, dtype, data_address, data_size)
 
