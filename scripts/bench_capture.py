@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,27 +29,11 @@ import cv2
 import numpy as np
 
 from csgo_env.game.capture import Capturer, open_mss
-from csgo_env.replay.launch import WindowProcess
+from csgo_env.game.xvfb import virtual_display
 from csgo_env.replay.window import known_pattern
+from csgo_env.replay.window_process import WindowProcess
 
 TARGET_RATIO = 1.5
-
-
-def start_xvfb() -> tuple[subprocess.Popen, str]:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        sys.exit("Xvfb is not installed: run scripts/setup.sh (apt-get install xvfb)")
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24",
-                             "-nolisten", "tcp"], pass_fds=(write_fd,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        proc.kill()
-        sys.exit("Xvfb did not report a display number")
-    return proc, f":{number}"
 
 
 def per_grab_ms(grab: Callable[[], object], n: int) -> float:
@@ -69,37 +50,31 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
 
-    xvfb, display = start_xvfb()
-    os.environ["DISPLAY"] = display
-    try:
-        with tempfile.TemporaryDirectory() as tmp, \
+    with virtual_display((1280, 1024)), tempfile.TemporaryDirectory() as tmp, \
                 WindowProcess("csgo_env capture benchmark", Path(tmp) / "log.jsonl",
-                              position=(0, 0)) as win, \
+                          position=(0, 0)) as win, \
                 Capturer([win.title]) as cap:
-            sct = open_mss()
-            region = cap.client_region  # the whole 1024x768 client area
+        sct = open_mss()
+        region = cap.client_region  # the whole 1024x768 client area
 
-            # correctness first: the observation must be exactly the expected pixels
-            x0, y0, x1, y1 = cap.geometry.crop
-            bgra = cv2.cvtColor(known_pattern(1024, 768), cv2.COLOR_RGB2BGRA)
-            crop = np.ascontiguousarray(bgra[y0:y1, x0:x1])
-            expected = cv2.cvtColor(cv2.resize(crop, cap.geometry.out_size,
-                                               interpolation=cv2.INTER_LINEAR),
-                                    cv2.COLOR_BGRA2RGB)
-            if not np.array_equal(cap.grab(), expected):
-                sys.exit("the captured observation is not the expected image")
+        # correctness first: the observation must be exactly the expected pixels
+        x0, y0, x1, y1 = cap.geometry.crop
+        bgra = cv2.cvtColor(known_pattern(1024, 768), cv2.COLOR_RGB2BGRA)
+        crop = np.ascontiguousarray(bgra[y0:y1, x0:x1])
+        expected = cv2.cvtColor(cv2.resize(crop, cap.geometry.out_size,
+                                           interpolation=cv2.INTER_LINEAR),
+                                cv2.COLOR_BGRA2RGB)
+        if not np.array_equal(cap.grab(), expected):
+            sys.exit("the captured observation is not the expected image")
 
-            for _ in range(20):  # warm up both paths
-                sct.grab(region)
-                cap.grab()
-            bare, ours = [], []
-            for _ in range(args.rounds):
-                bare.append(per_grab_ms(lambda: sct.grab(region), args.grabs))
-                ours.append(per_grab_ms(cap.grab, args.grabs))
-            sct.close()
-    finally:
-        xvfb.terminate()
-        xvfb.wait()
+        for _ in range(20):  # warm up both paths
+            sct.grab(region)
+            cap.grab()
+        bare, ours = [], []
+        for _ in range(args.rounds):
+            bare.append(per_grab_ms(lambda: sct.grab(region), args.grabs))
+            ours.append(per_grab_ms(cap.grab, args.grabs))
+        sct.close()
 
     bare_ms, ours_ms = statistics.median(bare), statistics.median(ours)
     ratio = ours_ms / bare_ms

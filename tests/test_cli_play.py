@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import replay_support as rs
 
-from csgo_env.baselines.policy import RandomPolicy, TorchScriptPolicy, load_policy
+from csgo_env.baselines.policy import ExportedPolicy, RandomPolicy, load_policy
 from csgo_env.errors import EnvConfigError
 
 pytestmark = pytest.mark.xvfb
@@ -66,7 +66,7 @@ def test_ctrl_c_stops_cleanly(xvfb_display: str, recording: Path, tmp_path: Path
     assert events and rs.held_at_end(events) == set()
 
 
-def test_torchscript_policy_drives_the_game(xvfb_display: str, recording: Path,
+def test_exported_policy_drives_the_game(xvfb_display: str, recording: Path,
                                             tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
 
@@ -83,10 +83,11 @@ def test_torchscript_policy_drives_the_game(xvfb_display: str, recording: Path,
             logits[0, 26 + 23 + 7] = 1.0  # mouse_y bin 7 = 0
             return logits + obs.float().mean() * 0.0
 
-    path = tmp_path / "policy.pt"
-    torch.jit.script(Heads()).save(str(path))
+    path = tmp_path / "policy.pt2"
+    program = torch.export.export(Heads(), (torch.zeros(1, 150, 280, 3, dtype=torch.uint8),))
+    torch.export.save(program, str(path))
     policy = load_policy(str(path))
-    assert isinstance(policy, TorchScriptPolicy)
+    assert isinstance(policy, ExportedPolicy)
     action = policy.act(np.zeros((150, 280, 3), np.uint8))
     assert action.tolist() == [1] + [0] * 10 + [1, 0, 18, 7]
 
@@ -105,7 +106,19 @@ def test_policy_specs() -> None:
     assert a.shape == (15,) and a.dtype == np.int64
     assert np.array_equal(a, RandomPolicy(seed=4).act(np.zeros((150, 280, 3), np.uint8)))
     with pytest.raises(EnvConfigError, match="unknown policy"):
-        load_policy("no-such-policy.pt")
+        load_policy("no-such-policy.pt2")
+
+
+def test_bad_policy_files_are_refused_with_the_fix(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    wrong_kind = tmp_path / "policy.pt"
+    wrong_kind.write_bytes(b"not an exported program")
+    with pytest.raises(EnvConfigError, match=r"expected a \.pt2 file.*torch\.export\.save"):
+        load_policy(str(wrong_kind))
+    corrupt = tmp_path / "policy.pt2"
+    corrupt.write_bytes(b"not a zip archive")
+    with pytest.raises(EnvConfigError, match="cannot load the policy file"):
+        load_policy(str(corrupt))
 
 
 def test_bad_policy_exits_with_error(xvfb_display: str) -> None:

@@ -16,7 +16,7 @@ from csgo_env.cli import main
 from csgo_env.errors import GSIError
 from csgo_env.evaluation.doctor import SAFETY_ADVICE, DoctorOptions, DoctorReport, run_doctor
 from csgo_env.game.offsets import write_hazedumper_json
-from csgo_env.replay.launcher import ReplayProcess
+from csgo_env.replay.game_process import ReplayProcess
 from csgo_env.replay.memory_image import REPLAY_NETVARS, REPLAY_SIGNATURES, write_replay_offsets
 
 pytestmark = pytest.mark.xvfb

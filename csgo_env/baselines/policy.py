@@ -1,18 +1,19 @@
-"""Policies that play ``CSGO-Deathmatch-v0``: a protocol, a random agent, TorchScript files.
+"""Policies that play ``CSGO-Deathmatch-v0``: a protocol, a random agent, exported models.
 
 A :class:`Policy` maps one observation (RGB uint8, shape (150, 280, 3)) to one factored
 action (int64, shape (15,), see :mod:`csgo_env.actions`). :func:`load_policy` builds one
 from a command-line spec:
 
 - ``"random"`` — :class:`RandomPolicy`, uniform over the action space (seeded).
-- a path to a TorchScript file (``torch.jit.save``) — :class:`TorchScriptPolicy`. The
-  module's ``forward`` takes a uint8 tensor of shape (1, 150, 280, 3) (RGB, HWC, 0..255,
-  exactly the observation with a batch axis) and returns the per-head logits, either as a
-  sequence of 15 tensors of shapes (1, n_i) with ``n_i`` from ``actions.NVEC``
+- a path to an exported PyTorch program (``torch.export.save``, a ``.pt2`` file) —
+  :class:`ExportedPolicy`. The program takes a uint8 tensor of shape (1, 150, 280, 3) (RGB,
+  HWC, 0..255, exactly the observation with a batch axis) and returns the per-head logits,
+  either as a sequence of 15 tensors of shapes (1, n_i) with ``n_i`` from ``actions.NVEC``
   (13 x 2, then 23 and 15), or as one tensor of shape (1, 64), the heads concatenated in
   that order. The action is the argmax of every head (``sample=True``: a draw from the
-  softmax). Recurrent models keep their state inside the module; ``reset`` calls the
-  module's ``reset()`` method when it has one.
+  softmax). Export a model with
+  ``torch.export.save(torch.export.export(model, (torch.zeros(1, 150, 280, 3,
+  dtype=torch.uint8),)), "policy.pt2")``.
 """
 
 from __future__ import annotations
@@ -59,29 +60,32 @@ class RandomPolicy:
         return action
 
 
-class TorchScriptPolicy:
-    """A TorchScript module mapping (1, 150, 280, 3) uint8 to per-head logits (see module doc)."""
+class ExportedPolicy:
+    """An exported program mapping (1, 150, 280, 3) uint8 to per-head logits (module doc)."""
 
     def __init__(self, path: str | Path, *, sample: bool = False, seed: int | None = None,
                  device: str = "cpu") -> None:
-        torch = require("torch", extra="train", purpose="loading a TorchScript policy")
+        torch = require("torch", extra="train", purpose="loading an exported policy")
         self._torch = torch
         self.path = Path(path)
+        if self.path.suffix != ".pt2":
+            raise EnvConfigError(explain(
+                "policy files are exported PyTorch programs", expected="a .pt2 file",
+                got=str(self.path), fix="save the model with torch.export.save(program, "
+                "'policy.pt2') (see csgo_env.baselines.policy)"))
         try:
-            self._module = torch.jit.load(str(self.path), map_location=device)
+            self._module = torch.export.load(str(self.path)).module().to(device)
         except Exception as exc:  # torch raises RuntimeError/ValueError for bad files
             raise EnvConfigError(explain(
-                "cannot load the policy file", expected="a TorchScript file (torch.jit.save)",
+                "cannot load the policy file", expected="a torch.export .pt2 archive",
                 got=f"{self.path}: {type(exc).__name__}: {str(exc)[:200]}",
-                fix="export the model with torch.jit.script(model).save(path)")) from exc
-        self._module.eval()
+                fix="export the model again with torch.export.save")) from exc
         self._device = device
         self._sample = sample
         self._gen = torch.Generator().manual_seed(seed if seed is not None else 0)
 
     def reset(self) -> None:
-        if hasattr(self._module, "reset"):
-            self._module.reset()
+        """Exported programs are stateless between calls: nothing to reset."""
 
     def _heads(self, out: Any) -> list[Any]:
         torch = self._torch
@@ -117,11 +121,11 @@ class TorchScriptPolicy:
 
 
 def load_policy(spec: str, *, seed: int | None = None, sample: bool = False) -> Policy:
-    """``"random"`` -> :class:`RandomPolicy`; a file path -> :class:`TorchScriptPolicy`."""
+    """``"random"`` -> :class:`RandomPolicy`; a ``.pt2`` path -> :class:`ExportedPolicy`."""
     if spec == "random":
         return RandomPolicy(seed)
     path = Path(spec).expanduser()
     if not path.is_file():
-        raise EnvConfigError(explain("unknown policy", expected="'random' or a TorchScript file",
+        raise EnvConfigError(explain("unknown policy", expected="'random' or a .pt2 file",
                                      got=repr(spec), fix="pass --policy random or a file path"))
-    return TorchScriptPolicy(path, sample=sample, seed=seed)
+    return ExportedPolicy(path, sample=sample, seed=seed)

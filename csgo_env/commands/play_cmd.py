@@ -15,12 +15,12 @@ from collections import deque
 from pathlib import Path
 
 NAME = "play"
-HELP = "run an agent (random or a TorchScript policy) live with a one-line status"
+HELP = "run an agent (random or an exported .pt2 policy) live with a one-line status"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", required=True,
-                        help="'random' or a TorchScript file (see csgo_env.baselines.policy)")
+                        help="'random' or a torch.export .pt2 file (see csgo_env.baselines.policy)")
     parser.add_argument("--game", choices=("csgo", "cs2", "replay"), default="csgo")
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, default=None, help="wall-clock minutes to play")

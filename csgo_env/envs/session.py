@@ -2,7 +2,7 @@
 
 :class:`GameSession` wires the pieces of :mod:`csgo_env.game` for one
 :class:`~csgo_env.envs.config.EnvConfig`; it has no Gymnasium code. For ``game="replay"``
-it also starts the replay game process (:mod:`csgo_env.replay.launcher`) under the current
+it also starts the replay game process (:mod:`csgo_env.replay.game_process`) under the current
 ``DISPLAY``, writes the replay's offsets file, generates a token, and moves the replay one
 frame per tick. For ``"csgo"`` and ``"cs2"`` it attaches to the running game: the same code
 path, not executed here (no real game runs in CI), exercised through the replay profile.
@@ -119,7 +119,7 @@ class GameSession:
         self.clock = TickClock(cfg.fps)
 
     def _start_replay(self) -> tuple[int, Path]:
-        from csgo_env.replay.launcher import ReplayProcess
+        from csgo_env.replay.game_process import ReplayProcess
         from csgo_env.replay.memory_image import write_replay_offsets
 
         cfg = self.config

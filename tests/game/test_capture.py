@@ -13,8 +13,8 @@ import pytest
 
 from csgo_env.errors import CaptureError, EnvConfigError, WindowNotFound
 from csgo_env.game.capture import CaptureGeometry, Capturer
-from csgo_env.replay.launch import WindowProcess
 from csgo_env.replay.window import known_pattern
+from csgo_env.replay.window_process import WindowProcess
 
 StartWindow = Callable[..., WindowProcess]
 

@@ -19,7 +19,7 @@ from csgo_env.errors import InputBackendError, InvalidAction
 from csgo_env.game import input_safety
 from csgo_env.game.controller import ActionController
 from csgo_env.game.input_backends import get_input_backend
-from csgo_env.replay.launch import WindowProcess
+from csgo_env.replay.window_process import WindowProcess
 
 StartWindow = Callable[..., WindowProcess]
 

@@ -18,7 +18,7 @@ from csgo_env.game.input_backends import (
     input_backend_names,
     resolve_input_backend_name,
 )
-from csgo_env.replay.launch import WindowProcess
+from csgo_env.replay.window_process import WindowProcess
 
 StartWindow = Callable[..., WindowProcess]
 

@@ -17,7 +17,7 @@ from csgo_env.game.windows import (
     resolve_backend_name,
     window_rect,
 )
-from csgo_env.replay.launch import WindowProcess
+from csgo_env.replay.window_process import WindowProcess
 
 StartWindow = Callable[..., WindowProcess]
 T = TypeVar("T")

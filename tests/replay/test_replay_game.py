@@ -18,7 +18,7 @@ from csgo_env.game.memory import open_process
 from csgo_env.game.offsets import load_offsets
 from csgo_env.game.pose import PoseReader
 from csgo_env.game.profiles import REPLAY
-from csgo_env.replay.launcher import ReplayProcess
+from csgo_env.replay.game_process import ReplayProcess
 from csgo_env.replay.memory_image import write_replay_offsets
 from csgo_env.replay.screen import ReplayScreen, exact_index_maps
 from csgo_env.replay.window import read_log
