@@ -255,9 +255,14 @@ def check_loop_timing(ctx: DoctorContext) -> CheckResult:
     grab_p99 = grabs[max(0, math.ceil(0.99 * len(grabs)) - 1)]
     detail = (f"{stats.ticks} ticks at {opts.fps:g} Hz: lateness p50 "
               f"{stats.p50_lateness_s * 1e3:.2f} ms, p99 {stats.p99_lateness_s * 1e3:.2f} ms, "
-              f"{stats.overruns} overrun(s); capture p99 {grab_p99 * 1e3:.2f} ms")
+              f"{stats.overruns} overrun(s); capture p99 {grab_p99 * 1e3:.2f} ms; "
+              f"clock waits: {stats.wait_mode}")
     fix = ("close other programs competing for the CPU, cap the game with fps_max 64, keep "
            "the window unobscured; capture must take well under one tick")
+    if stats.wait_mode != "realtime" and sys.platform.startswith("linux"):
+        fix += ("; let the clock wait at real-time priority: allow your user an rtprio, e.g. "
+                "'@audio - rtprio 10' in /etc/security/limits.conf (then log in again), or "
+                "grant the interpreter CAP_SYS_NICE")
     if stats.p99_lateness_s <= LATE_OK_S and stats.overruns == 0:
         return CheckResult("loop_timing", "ok", detail)
     if stats.p99_lateness_s <= WARN_FRACTION * period \
