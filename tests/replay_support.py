@@ -64,10 +64,11 @@ def expected_events(actions: Iterable[Action], *, split_mouse: bool = True,
     return out
 
 
-def logged_events(path: Path) -> list[tuple[Any, ...]]:
-    """The input records of a replay input log in the same tuple form."""
+def event_tuples(records: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Input records as tuples without timestamps, e.g. ``("key_down", "w")``,
+    ``("button_up", 1)``, ``("motion", 37, -12)``; other records are left out."""
     out: list[tuple[Any, ...]] = []
-    for r in read_log(path):
+    for r in records:
         kind = r.get("type")
         if kind in ("key_down", "key_up"):
             out.append((kind, r["key"]))
@@ -76,6 +77,11 @@ def logged_events(path: Path) -> list[tuple[Any, ...]]:
         elif kind == "motion":
             out.append((kind, r["dx"], r["dy"]))
     return out
+
+
+def logged_events(path: Path) -> list[tuple[Any, ...]]:
+    """The input records of a replay input log in the same tuple form."""
+    return event_tuples(read_log(path))
 
 
 def held_at_end(events: list[tuple[Any, ...]]) -> set[Any]:

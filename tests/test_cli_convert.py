@@ -12,22 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
+from sample_support import sample_pool
 
 from csgo_env.datasets import minari_storage as ms
-from csgo_env.datasets.sample import SYNTHETIC_MARKER, write_sample_recordings
+from csgo_env.datasets.sample import SYNTHETIC_MARKER
 
 EXPERT = "hdf5_dm_july2021_expert_{}.hdf5"
 TRAIN = "csgo/dust2-expert-train-v0"
 
 
-def sample_pool(factory: pytest.TempPathFactory) -> list[Path]:
-    """Two distinct synthetic recordings, generated once per test session."""
-    pool = factory.getbasetemp() / "sample_pool"
-    if not (pool / ".done").exists():
-        write_sample_recordings(pool, family="dust2-scraped", files=2, first_number=3,
-                                with_metadata=False)
-        (pool / ".done").touch()
-    return [pool / "hdf5_dm_july2021_3.hdf5", pool / "hdf5_dm_july2021_4.hdf5"]
 
 
 def sources(folder: Path, pool: list[Path], numbers: list[int]) -> list[str]:

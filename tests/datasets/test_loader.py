@@ -9,25 +9,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from sample_support import sample_pool
 
 from csgo_env.datasets.loader import WindowDataset, make_loader
 from csgo_env.datasets.minari_export import convert
 from csgo_env.datasets.pearce import Recording
-from csgo_env.datasets.sample import SYNTHETIC_MARKER, write_sample_recordings
+from csgo_env.datasets.sample import SYNTHETIC_MARKER
 from csgo_env.envs.reward import DEFAULT_REWARD
 from csgo_env.errors import DatasetError, DatasetNotFound
 
 TRAIN = "csgo/dust2-expert-train-v0"
 
 
-def sample_pool(factory: pytest.TempPathFactory) -> list[Path]:
-    """Two distinct synthetic recordings, generated once per test session."""
-    pool = factory.getbasetemp() / "sample_pool"
-    if not (pool / ".done").exists():
-        write_sample_recordings(pool, family="dust2-scraped", files=2, first_number=3,
-                                with_metadata=False)
-        (pool / ".done").touch()
-    return [pool / "hdf5_dm_july2021_3.hdf5", pool / "hdf5_dm_july2021_4.hdf5"]
 
 
 @pytest.fixture(scope="module")

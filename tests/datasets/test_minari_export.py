@@ -11,13 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_support import sample_pool
 
 from csgo_env.actions import NOOP
 from csgo_env.datasets import minari_storage as ms
 from csgo_env.datasets.catalog import diamond_test_names
 from csgo_env.datasets.minari_export import build_episode, convert, merge
 from csgo_env.datasets.pearce import Recording
-from csgo_env.datasets.sample import SYNTHETIC_MARKER, write_sample_recordings
+from csgo_env.datasets.sample import SYNTHETIC_MARKER
 from csgo_env.envs.reward import DEFAULT_REWARD
 from csgo_env.errors import DatasetError
 
@@ -25,14 +26,6 @@ SCRAPED = "hdf5_dm_july2021_{}.hdf5"
 EXPERT = "hdf5_dm_july2021_expert_{}.hdf5"
 
 
-def sample_pool(factory: pytest.TempPathFactory) -> list[Path]:
-    """Two distinct synthetic recordings, generated once per test session."""
-    pool = factory.getbasetemp() / "sample_pool"
-    if not (pool / ".done").exists():
-        write_sample_recordings(pool, family="dust2-scraped", files=2, first_number=3,
-                                with_metadata=False)
-        (pool / ".done").touch()
-    return [pool / SCRAPED.format(3), pool / SCRAPED.format(4)]
 
 
 def link_sources(folder: Path, pool: list[Path], names: list[str]) -> dict[str, Path]:

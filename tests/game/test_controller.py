@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import replay_support as rs
 
 from csgo_env.actions import MOUSE_X_BINS, MOUSE_Y_BINS, Action
 from csgo_env.errors import InputBackendError, InvalidAction
@@ -31,23 +32,13 @@ def bins(dx: int, dy: int) -> dict[str, int]:
             "mouse_y_bin": int(list(MOUSE_Y_BINS).index(dy))}
 
 
-def compact(events: list[dict]) -> list[tuple]:
-    out = []
-    for e in events:
-        if e["type"] == "motion":
-            out.append(("motion", e["dx"], e["dy"]))
-        elif e["type"].startswith("key"):
-            out.append((e["type"], e["key"]))
-        else:
-            out.append((e["type"], e["button"]))
-    return out
 
 
 def logged(win: WindowProcess, count: int, settle: float = 0.15) -> list[tuple]:
     """Wait for ``count`` events, then a little longer so extra events would show up."""
     win.wait_events(count)
     time.sleep(settle)
-    return compact(win.events())
+    return rs.event_tuples(win.events())
 
 
 @pytest.fixture

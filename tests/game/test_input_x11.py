@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import replay_support as rs
 
 from csgo_env.actions import KEY_NAMES
 from csgo_env.errors import EnvConfigError, InputBackendError, InvalidAction
@@ -32,17 +33,6 @@ def sdl_name(key: str) -> str:
     return SDL_KEY_NAME.get(key, key)
 
 
-def compact(events: list[dict]) -> list[tuple]:
-    """Log records as tuples without timestamps, e.g. ("key_down", "w")."""
-    out = []
-    for e in events:
-        if e["type"] == "motion":
-            out.append(("motion", e["dx"], e["dy"]))
-        elif e["type"].startswith("key"):
-            out.append((e["type"], e["key"]))
-        else:
-            out.append((e["type"], e["button"]))
-    return out
 
 
 @pytest.fixture
@@ -60,7 +50,7 @@ def test_every_key_arrives_as_its_key(start_window: StartWindow, x11: InputBacke
         x11.key_up(key)
     x11.flush()
     expected = [(kind, sdl_name(k)) for k in keys for kind in ("key_down", "key_up")]
-    assert compact(win.wait_events(len(expected))) == expected
+    assert rs.event_tuples(win.wait_events(len(expected))) == expected
 
 
 def test_relative_moves_arrive_with_exact_deltas(start_window: StartWindow,
@@ -72,7 +62,7 @@ def test_relative_moves_arrive_with_exact_deltas(start_window: StartWindow,
         x11.flush()
     x11.move_relative(0, 0)  # nothing to send
     x11.flush()
-    assert compact(win.wait_events(len(moves))) == [("motion", dx, dy) for dx, dy in moves]
+    assert rs.event_tuples(win.wait_events(len(moves))) == [("motion", dx, dy) for dx, dy in moves]
 
 
 def test_buttons_are_1_and_3(start_window: StartWindow, x11: InputBackend) -> None:
@@ -82,7 +72,7 @@ def test_buttons_are_1_and_3(start_window: StartWindow, x11: InputBackend) -> No
     x11.button_up("right")
     x11.button_up("left")
     x11.flush()
-    assert compact(win.wait_events(4)) == [("button_down", 1), ("button_down", 3),
+    assert rs.event_tuples(win.wait_events(4)) == [("button_down", 1), ("button_down", 3),
                                            ("button_up", 3), ("button_up", 1)]
 
 
