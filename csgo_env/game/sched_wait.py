@@ -95,23 +95,24 @@ class WaitScheduling:
 def prepare_waits(*, realtime: bool = True, slice_s: float | None = 0.0001) -> WaitScheduling:
     """Set up the calling thread for deadline waits; see the module docstring.
 
-    ``realtime``: try the real-time wait (kept only if permitted). ``slice_s``: request this
-    slice for the thread's normal scheduling (None: leave the slice alone). Only a thread
-    with the normal policy (``SCHED_OTHER``) is changed.
+    ``realtime``: use the real-time wait if permitted (the thread's normal scheduling is
+    then left unchanged). Otherwise ``slice_s`` is requested as the thread's slice from now
+    on (None: leave it alone). Only a thread with the normal policy (``SCHED_OTHER``) is
+    changed.
     """
     attr = _get()
     if attr is None or attr.sched_policy != os.SCHED_OTHER:
         return WaitScheduling("default", None)
-    granted = None
-    if slice_s is not None:
-        runtime = int(min(max(slice_s, MIN_SLICE_S), MAX_SLICE_S) * 1e9)
-        if _set(_copy(attr, sched_runtime=runtime)):
-            attr = _get() or attr
-            granted = attr.sched_runtime / 1e9 or None
-    if realtime:
+    if realtime:  # preferred: the thread's normal scheduling stays exactly as it was
         rt = _copy(attr, sched_policy=os.SCHED_FIFO, sched_priority=1, sched_runtime=0,
                    sched_nice=0)
         if _set(rt):
             _set(attr)
-            return WaitScheduling("realtime", granted, attr, rt)
-    return WaitScheduling("short-slice" if granted else "default", granted)
+            return WaitScheduling("realtime", None, attr, rt)
+    if slice_s is not None:
+        runtime = int(min(max(slice_s, MIN_SLICE_S), MAX_SLICE_S) * 1e9)
+        if _set(_copy(attr, sched_runtime=runtime)):
+            granted = (_get() or attr).sched_runtime / 1e9
+            if granted:
+                return WaitScheduling("short-slice", granted)
+    return WaitScheduling("default", None)
