@@ -31,7 +31,14 @@ def _play(*args: str) -> subprocess.Popen[bytes]:
 
 
 def _communicate(proc: subprocess.Popen[bytes], timeout: float) -> tuple[str, str]:
-    out, err = proc.communicate(timeout=timeout)
+    """Wait for ``proc``; on a timeout kill it so no later test meets a leftover game (its
+    replay game exits when its parent's pipe closes), then re-raise."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
     return out.decode(), err.decode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -150,6 +151,9 @@ CHILD = textwrap.dedent("""
     print("applied", flush=True)
     if mode == "raise":
         raise RuntimeError("agent crashed")
+    if mode == "busy":  # nearly all the time inside an Xlib call (each apply syncs)
+        while True:
+            ctl.apply(Action(frozenset({"w"}), fire=True))
     time.sleep(30)
 """)
 
@@ -159,6 +163,9 @@ CHILD = textwrap.dedent("""
     ("wait", signal.SIGTERM, -signal.SIGTERM),
     ("wait", signal.SIGINT, -signal.SIGINT),  # KeyboardInterrupt after the release
     ("chained", signal.SIGTERM, 7),  # the previous Python handler still runs
+    # the signal lands inside an Xlib call: the release must not re-enter that connection
+    ("busy", signal.SIGINT, -signal.SIGINT),
+    ("busy", signal.SIGTERM, -signal.SIGTERM),
 ])
 def test_child_process_leaves_nothing_held(start_window: StartWindow, mode: str,
                                            sig: int | None, returncode: int) -> None:
@@ -170,6 +177,7 @@ def test_child_process_leaves_nothing_held(start_window: StartWindow, mode: str,
         assert child.stdout.readline().strip() == "applied"
         assert logged(win, 2, settle=0.0)[:2] == [("key_down", "w"), ("button_down", 1)]
         if sig is not None:
+            time.sleep(random.uniform(0.05, 0.3) if mode == "busy" else 0.0)
             child.send_signal(sig)
         out, err = child.communicate(timeout=20)
     finally:
