@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up csgo_env for development on a fresh Debian/Ubuntu machine (or an existing one):
-# Debian packages for the GUI tests, the CPU build of torch, then the project with its
+# Xvfb (Debian) for the GUI tests, the CPU build of torch, then the project with its
 # dev extras. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,6 @@ PYTHON=${PYTHON:-python3}
 
 need_apt=()
 command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
-command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
