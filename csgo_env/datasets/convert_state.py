@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from csgo_env._atomic import atomic_write_bytes
 from csgo_env.datasets import minari_storage as ms
 from csgo_env.datasets.catalog import CATALOG, get_dataset_info, split_rule
 from csgo_env.datasets.families import family_of
@@ -196,7 +197,7 @@ def write_manifest(root: Path, shard: int, of: int, entry: Mapping[str, Any]) ->
     folder = root / SHARDS_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"shard-{shard}-of-{of}.json"
-    ms.atomic_write_bytes(path, json.dumps({"shard": shard, "of": of, **entry}).encode())
+    atomic_write_bytes(path, json.dumps({"shard": shard, "of": of, **entry}).encode())
     return path
 
 

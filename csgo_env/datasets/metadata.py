@@ -17,13 +17,13 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import secrets
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 from numpy.lib import format as npy_format
 
+from csgo_env._atomic import atomic_target
 from csgo_env.errors import DatasetError, DatasetNotFound, UnsafePickle, explain
 
 _NUMPY_CORES = ("numpy.core", "numpy._core")  # numpy 1.x and 2.x module names
@@ -119,17 +119,10 @@ def write_metadata(path: str | os.PathLike[str], metadata: dict) -> Path:
         raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-    try:
+    with atomic_target(path) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, metadata, allow_pickle=True)
-            fh.flush()
-            os.fsync(fh.fileno())
         load_npy(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

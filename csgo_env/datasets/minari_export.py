@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from csgo_env._atomic import temp_name
 from csgo_env.actions import FIRE_INDEX, vectors_to_multidiscrete
 from csgo_env.datasets import convert_state as state
 from csgo_env.datasets import minari_storage as ms
@@ -237,7 +238,7 @@ class _Planner:
                     return None
                 _pending[name] = did
                 staging = ms.staging_dir(self.root, did)
-                return ms.temp_name(staging / "incoming" / name)
+                return temp_name(staging / "incoming" / name)
 
             for member in stream_members(unit.path, incoming, on_bytes=self.bar.update):
                 did = pending.pop(member.name)

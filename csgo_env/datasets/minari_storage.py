@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from csgo_env._atomic import atomic_target, atomic_write_bytes
 from csgo_env.errors import DatasetError, explain
 
 MAIN_FILE = "main_data.hdf5"
@@ -105,21 +105,6 @@ def observation_space() -> Any:
     return Box(0, 255, FRAME_SHAPE, np.uint8)
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` via a temporary file in the same folder + os.replace."""
-    tmp = path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def temp_name(final: Path) -> Path:
-    """A temporary name next to ``final`` that says which host and process writes it."""
-    return final.with_name(f".{final.name}.{socket.gethostname()}.{os.getpid()}.tmp")
-
-
 def _encode_jpeg(frames: np.ndarray) -> np.ndarray:
     import io
 
@@ -146,29 +131,23 @@ def write_episode_file(path: Path, episode: EpisodeArrays, attrs: Mapping[str, A
     contiguous byte range of the file (what :mod:`csgo_env.datasets.window_store` reads).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_name(path)
-    try:
-        with h5py.File(tmp, "w") as f:
-            g = f.create_group(EPISODE_GROUP)
-            if jpeg:
-                g.create_dataset("observations", data=_encode_jpeg(episode.observations),
-                                 dtype=h5py.vlen_dtype(np.uint8), chunks=True)
-            else:
-                g.create_dataset("observations", data=episode.observations)
-            g.create_dataset("actions", data=episode.actions.astype(np.int64, copy=False))
-            g.create_dataset("rewards", data=episode.rewards.astype(np.float64, copy=False))
-            g.create_dataset("terminations", data=episode.terminations.astype(bool))
-            g.create_dataset("truncations", data=episode.truncations.astype(bool))
-            infos = g.create_group("infos")
-            infos.create_dataset("kill", data=episode.kill.astype(bool))
-            infos.create_dataset("death", data=episode.death.astype(bool))
-            g.attrs["total_steps"] = episode.total_steps
-            for key, value in attrs.items():
-                g.attrs[key] = value
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_target(path, durable=False) as tmp, h5py.File(tmp, "w") as f:
+        g = f.create_group(EPISODE_GROUP)
+        if jpeg:
+            g.create_dataset("observations", data=_encode_jpeg(episode.observations),
+                             dtype=h5py.vlen_dtype(np.uint8), chunks=True)
+        else:
+            g.create_dataset("observations", data=episode.observations)
+        g.create_dataset("actions", data=episode.actions.astype(np.int64, copy=False))
+        g.create_dataset("rewards", data=episode.rewards.astype(np.float64, copy=False))
+        g.create_dataset("terminations", data=episode.terminations.astype(bool))
+        g.create_dataset("truncations", data=episode.truncations.astype(bool))
+        infos = g.create_group("infos")
+        infos.create_dataset("kill", data=episode.kill.astype(bool))
+        infos.create_dataset("death", data=episode.death.astype(bool))
+        g.attrs["total_steps"] = episode.total_steps
+        for key, value in attrs.items():
+            g.attrs[key] = value
     return path
 
 
@@ -217,14 +196,12 @@ def write_index(folder: Path, files: Iterable[Path]) -> int:
     Links are relative (``episodes/<name>``), so the dataset folder can be moved. Returns
     the number of episodes. Written to a temporary name and renamed.
     """
-    final = folder / MAIN_FILE
-    tmp = temp_name(final)
     n = 0
-    with h5py.File(tmp, "w", track_order=True) as f:
+    with atomic_target(folder / MAIN_FILE, durable=False) as tmp, \
+            h5py.File(tmp, "w", track_order=True) as f:
         for n, path in enumerate(files, start=1):
             rel = path.relative_to(folder).as_posix()
             f[f"episode_{n - 1}"] = h5py.ExternalLink(rel, f"/{EPISODE_GROUP}")
-    os.replace(tmp, final)
     return n
 
 

@@ -14,12 +14,12 @@ always give the same bytes; readers ignore that header message either way.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from csgo_env._atomic import atomic_target
 from csgo_env.actions import (
     MOUSE_X_BINS,
     MOUSE_Y_BINS,
@@ -71,9 +71,9 @@ def write_recording(path: str | os.PathLike[str], frames_rgb: np.ndarray,
     0/1 with one-hot mouse blocks; ``xaux``: (n, 54), default :func:`make_xaux` of the
     actions (health, ammo, team unknown = 0); ``helper``: (n, 2) 0/1 ``[kill, death]``,
     default zeros. Everything is checked before the file is touched. The data go to a
-    temporary file beside ``path`` (``.NAME.*.partial``) that replaces ``path`` only when
-    complete; an error or a kill leaves no file at ``path`` (a killed process may leave
-    the ``.partial`` file). ``durable`` fsyncs the file before the rename.
+    temporary file beside ``path`` (:func:`csgo_env._atomic.temp_name`) that replaces
+    ``path`` only when complete; an error or a kill leaves no file at ``path`` (a killed
+    process may leave the temporary file). ``durable`` fsyncs the file before the rename.
     """
     path = Path(path)
     frames = _check_frames(frames_rgb)
@@ -88,23 +88,13 @@ def write_recording(path: str | os.PathLike[str], frames_rgb: np.ndarray,
         raise ValueError(explain("helper must hold 0/1 [kill, death] flags",
                                  got=f"values {np.unique(helper)[:6].tolist()}"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-    try:
-        with h5py.File(tmp, "w") as h5file:
-            for i in range(n):
-                for kind, array in (("x", np.ascontiguousarray(frames[i, ..., ::-1])),
-                                    ("xaux", xaux[i]), ("y", vectors[i]),
-                                    ("helperarr", helper[i])):
-                    # Anonymous dataset, then the link: the public files' allocation order.
-                    h5file[f"frame_{i}_{kind}"] = h5file.create_dataset(
-                        None, data=array, track_times=False)
-        if durable:
-            with open(tmp, "r+b") as fh:
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_target(path, durable=durable) as tmp, h5py.File(tmp, "w") as h5file:
+        for i in range(n):
+            for kind, array in (("x", np.ascontiguousarray(frames[i, ..., ::-1])),
+                                ("xaux", xaux[i]), ("y", vectors[i]), ("helperarr", helper[i])):
+                # Anonymous dataset, then the link: the public files' allocation order.
+                h5file[f"frame_{i}_{kind}"] = h5file.create_dataset(
+                    None, data=array, track_times=False)
     return path
 
 

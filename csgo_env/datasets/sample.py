@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from csgo_env._atomic import atomic_write_text
 from csgo_env.actions import multidiscrete_to_vectors
 from csgo_env.datasets.families import Family, get_family
 from csgo_env.datasets.metadata import write_metadata
@@ -154,15 +155,9 @@ def _write_marker(out: Path, family: Family, seed: int, names: list[str]) -> Non
             known = []
     content = {"synthetic": True, "generator": GENERATOR, "family": family.name,
                "seed": seed, "files": sorted(set(known) | set(names))}
-    _atomic_text(marker, json.dumps(content, indent=1) + "\n")
-    _atomic_text(out / SYNTHETIC_README, _README.format(
+    atomic_write_text(marker, json.dumps(content, indent=1) + "\n")
+    atomic_write_text(out / SYNTHETIC_README, _README.format(
         generator=GENERATOR, family=family.name, seed=seed, marker=SYNTHETIC_MARKER))
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 __all__ = ["SYNTHETIC_MARKER", "SYNTHETIC_README", "episode_metadata", "generate_episode",

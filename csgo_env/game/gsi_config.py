@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from csgo_env._atomic import atomic_write_text
 from csgo_env.errors import GSIConfigError, explain
 from csgo_env.game.profiles import GameProfile, get_profile
 from csgo_env.game.steam_paths import (
@@ -113,16 +113,7 @@ def write_gsi_config(cfg_dir: str | os.PathLike[str], *, port: int = 3000,
                                  "the right folder with --cfg-dir"))
     target = folder / cfg_filename(name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(target, text)
     except OSError as exc:
         raise GSIConfigError(explain(f"cannot write {target}", got=str(exc),
                                      fix="check the folder's permissions")) from exc

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from csgo_env._atomic import atomic_write_text
 from csgo_env.errors import OffsetsFileError, explain
 
 DUMP_FIX = ("dump offsets for your game build (CS:GO: hazedumper -> csgo.json; CS2: "
@@ -265,12 +265,4 @@ def write_hazedumper_json(path: str | os.PathLike[str], signatures: Mapping[str,
     target = Path(path)
     body = {"timestamp": int(timestamp if timestamp is not None else datetime.now().timestamp()),
             "signatures": dict(signatures), "netvars": dict(netvars)}
-    fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(body, fh, indent=2)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(target, json.dumps(body, indent=2))

@@ -140,7 +140,7 @@ def test_killed_writer_leaves_target_untouched(tmp_path: Path) -> None:
     deadline = time.monotonic() + 60
     partial = []
     while time.monotonic() < deadline and child.poll() is None:
-        partial = [p for p in tmp_path.glob(".*.partial") if p.stat().st_size > 5_000_000]
+        partial = [p for p in tmp_path.glob(".*.tmp") if p.stat().st_size > 5_000_000]
         if partial:
             break
         time.sleep(0.01)
