@@ -60,10 +60,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from csgo_env.game.profiles import REPLAY
-from csgo_env.replay.game_window import CropWindow, TappedLog
+from csgo_env.replay.game_window import TappedLog
 from csgo_env.replay.gsi_sender import GSISender, PlayerCounters, build_payload
 from csgo_env.replay.screen import ReplayScreen
 from csgo_env.replay.timeline import Timeline
+from csgo_env.replay.window import GameWindow
 
 HEARTBEAT_S = 5.0
 """Unchanged state is POSTed again after this long, as the game's cfg heartbeat does."""
@@ -118,9 +119,10 @@ class ReplayGame:
         self._memory: Any = None
         self._last_post = 0.0
         stream = open(options.input_log, "a", encoding="utf-8")  # noqa: SIM115 - window closes it
-        self.window = CropWindow(options.title, options.window_size, self.screen,
-                                  TappedLog(stream, self._on_input), position=options.position,
-                                  crop=options.crop)
+        # Only the capture's crop box changes from frame to frame.
+        self.window = GameWindow(options.title, options.window_size, self.screen,
+                                 TappedLog(stream, self._on_input), position=options.position,
+                                 update_region=options.crop)
 
     # --- input ---------------------------------------------------------------------
     def _on_input(self, kind: str, fields: dict[str, Any]) -> None:

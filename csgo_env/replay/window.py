@@ -144,11 +144,15 @@ class GameWindow:
     """An SDL window of ``size`` (w, h) that shows ``frames`` and logs input to ``log``.
 
     ``position`` (x, y) places the window on the screen (no window manager needed).
+    ``update_region`` (x0, y0, x1, y1): the only part of the frames that changes; after the
+    first full draw only it is repainted (fewer pixels pushed to the X server per frame).
     """
 
     def __init__(self, title: str, size: tuple[int, int], frames: FrameSource, log: InputLog,
-                 *, position: tuple[int, int] | None = None) -> None:
+                 *, position: tuple[int, int] | None = None,
+                 update_region: tuple[int, int, int, int] | None = None) -> None:
         self.title = title
+        self.update_region = update_region
         self.size = size
         self.frames = frames
         self.log = log
@@ -185,8 +189,15 @@ class GameWindow:
         h, w = self.size[1], self.size[0]
         if frame.shape[:2] != (h, w):
             raise ValueError(f"frame {index} has shape {frame.shape}, window is {w}x{h}")
-        self._pg.surfarray.blit_array(self._screen, frame.swapaxes(0, 1))
-        self._pg.display.flip()
+        if self.update_region is None or self._shown < 0 or force:
+            self._pg.surfarray.blit_array(self._screen, frame.swapaxes(0, 1))
+            self._pg.display.flip()
+        else:
+            left, top, right, bottom = self.update_region
+            rect = self._pg.Rect(left, top, right - left, bottom - top)
+            self._pg.surfarray.blit_array(self._screen.subsurface(rect),
+                                          frame[top:bottom, left:right].swapaxes(0, 1))
+            self._pg.display.update(rect)
         self._shown = index
 
     def pump(self) -> bool:
