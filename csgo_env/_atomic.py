@@ -2,7 +2,7 @@
 
 A reader sees the old file or the new one, never a partial one; a writer that fails (or is
 killed) leaves at most its temporary file, named ``.<name>.<host>.<pid>.tmp`` so that
-:func:`csgo_env.datasets.convert_state.clean_stale_temps` can tell whose it was.
+:func:`csgo_env.datasets.minari.convert_state.clean_stale_temps` can tell whose it was.
 """
 
 from __future__ import annotations

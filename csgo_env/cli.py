@@ -13,14 +13,15 @@ from csgo_env.errors import CsgoEnvError
 COMMAND_MODULES: tuple[str, ...] = (
     "demo_cmd",
     "inspect_cmd",
-    "sample_cmd",
+    "synthesize_cmd",
     "gsi_config_cmd",
     "convert_cmd",
     "datasets_cmd",
     "doctor_cmd",
     "play_cmd",
 )
-"""Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them."""
+"""Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
+``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
         cmd.set_defaults(_run=module.run)
+        for alias in getattr(module, "HIDDEN_ALIASES", ()):  # old names: work, not listed
+            old = sub.add_parser(alias, description=f"{module.HELP} (old name of "
+                                                    f"`csgo-env {module.NAME}`)")
+            module.add_arguments(old)
+            old.set_defaults(_run=module.run)
     return parser
 
 

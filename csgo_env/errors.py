@@ -36,6 +36,32 @@ class InvalidAction(CsgoEnvError, ValueError):
     """An action (vector, factored array, key list or mouse value) is malformed."""
 
 
+class ArgumentError(CsgoEnvError, ValueError):
+    """An argument of a csgo_env class or function is invalid (bad value, type or range)."""
+
+
+class UsageError(ArgumentError):
+    """A ``csgo-env`` command-line option is invalid or the options contradict each other."""
+
+
+class UnknownGame(ArgumentError):
+    """A game (profile) name is not one of the known profiles."""
+
+
+class UnknownBackend(ArgumentError):
+    """A backend name (capture, window, input, memory) is not registered."""
+
+
+# --- policies -------------------------------------------------------------------------
+
+class PolicyError(CsgoEnvError, ValueError):
+    """A policy broke its contract: wrong observation given to it or wrong output from it."""
+
+
+class PolicyFileError(PolicyError):
+    """A policy file is missing, not an exported program, or cannot be loaded."""
+
+
 # --- datasets -------------------------------------------------------------------------
 
 class DatasetError(CsgoEnvError):
@@ -119,7 +145,7 @@ class OffsetsFileError(GameError, ValueError):
 
 # --- the environment ------------------------------------------------------------------
 
-class EnvConfigError(CsgoEnvError, ValueError):
+class EnvConfigError(ArgumentError):
     """An environment argument is invalid; raised before anything external is started."""
 
 

@@ -28,10 +28,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from csgo_env.game.capture import Capturer, open_mss
-from csgo_env.game.xvfb import virtual_display
-from csgo_env.replay.window import known_pattern
-from csgo_env.replay.window_process import WindowProcess
+from csgo_env.game.screen.capture import Capturer, open_mss
+from csgo_env.game.screen.xvfb import virtual_display
+from csgo_env.standin.window import known_pattern
+from csgo_env.standin.window_process import WindowProcess
 
 TARGET_RATIO = 1.5
 

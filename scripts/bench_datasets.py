@@ -7,7 +7,7 @@ Side by side in one run, on synthetic recordings in the exact public layout (pag
 2. ``convert`` with 2 workers vs 1: >= 1.7x on a machine with 2 free cores (24 files);
 3. peak resident memory (sum over the process tree, sampled every 20 ms) of a conversion
    of ``--memory-files`` files (hard links of the samples) vs one of ``--files`` files;
-4. 96-step windows from the converted store (:class:`WindowReader`) vs the same windows read
+4. 96-step windows from the converted store (:class:`SequenceReader`) vs the same windows read
    the way the authors' training loader reads the public files: h5py, one read per key
    (``frame_{i}_x``, ``frame_{i}_y``, ``frame_{i}_helperarr``) for each frame.
 
@@ -30,10 +30,10 @@ import h5py
 import numpy as np
 import psutil
 
-from csgo_env.datasets.minari_export import convert
-from csgo_env.datasets.pearce import Recording
-from csgo_env.datasets.sample import write_sample_recordings
-from csgo_env.datasets.window_store import WindowReader, index_sources
+from csgo_env.datasets.minari.export import convert
+from csgo_env.datasets.pearce.reader import Recording
+from csgo_env.datasets.sequence_store import SequenceReader, index_sources
+from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
 
 EXPERT = "hdf5_dm_july2021_expert_{}.hdf5"
 TRAIN = "csgo/dust2-expert-train-v0"
@@ -43,7 +43,7 @@ def make_sources(work: Path, distinct: int, files: int, name: str) -> Path:
     """``files`` recordings (expert numbers not divisible by 10) linked from the samples."""
     pool = work / "pool"
     if not pool.exists():
-        write_sample_recordings(pool, family="dust2-expert", files=distinct, first_number=1,
+        write_synthetic_recordings(pool, family="dust2-expert", files=distinct, first_number=1,
                                 with_metadata=False)
     samples = sorted(pool.glob("hdf5_*.hdf5"))
     folder = work / name
@@ -121,7 +121,7 @@ def window_rates(store_root: Path, folder: Path, count: int, length: int = 96) -
     rng = np.random.default_rng(0)
     picks = [(int(rng.integers(len(refs))), int(rng.integers(999 - length + 1)))
              for _ in range(count)]
-    reader = WindowReader()
+    reader = SequenceReader()
     for e, s in picks[:5]:  # warm-up: open files, fault in the readers' code paths
         reader.read(refs[e], s, length)
         authors_window(by_source[refs[e].source], s, length)

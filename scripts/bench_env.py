@@ -80,13 +80,13 @@ def main() -> int:
     import gymnasium as gym
 
     import csgo_env  # noqa: F401 - registers the env id
-    from csgo_env.datasets.sample import write_sample_recordings
+    from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
     from csgo_env.game.clock import TickClock
-    from csgo_env.game.xvfb import virtual_display
+    from csgo_env.game.screen.xvfb import virtual_display
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_env_"))
     try:
-        recording = write_sample_recordings(tmp, files=1, seed=0, with_metadata=False,
+        recording = write_synthetic_recordings(tmp, files=1, seed=0, with_metadata=False,
                                             num_frames=args.steps + 2)[0]
         with virtual_display((1280, 1024)):
             env = gym.make("CSGO-Deathmatch-v0", game="replay", fps=args.fps,

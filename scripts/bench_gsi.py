@@ -31,11 +31,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "game"))
-from gsi_payloads import TOKEN, encode, real_size_payload
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.support
 from csgo_env.game.clock import TickClock, _percentile
-from csgo_env.game.gsi_receiver import GSIReceiver
+from csgo_env.game.gsi.receiver import GSIReceiver
+from tests.support.gsi_payloads import TOKEN, encode, real_size_payload
 
 HZ = 16.0
 

@@ -20,18 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from csgo_env.game.memory import backends_for, open_process
-from csgo_env.game.offsets import load_offsets
-from csgo_env.game.pose import PoseReader
+from csgo_env.game.memory.offsets import load_offsets
+from csgo_env.game.memory.pose import PoseReader
+from csgo_env.game.memory.readers import backends_for, open_process
 from csgo_env.game.profiles import get_profile
-from csgo_env.replay.memory_image import write_replay_offsets
+from csgo_env.standin.memory_image import write_replay_offsets
 
 CHILD = """
 import json, sys
-from csgo_env.game.offsets import load_offsets
-from csgo_env.game.pose import Pose
+from csgo_env.game.memory.offsets import load_offsets
+from csgo_env.game.memory.pose import Pose
 from csgo_env.game.profiles import get_profile
-from csgo_env.replay.memory_image import MemoryImage
+from csgo_env.standin.memory_image import MemoryImage
 game, platform, path = sys.argv[1:4]
 image = MemoryImage(get_profile(game), load_offsets(path), platform=platform)
 image.set_pose(Pose((1.0, 2.0, 3.0), (0.0, 0.0, 0.0), 5.0, 6.0, 100, 90.0, 30))

@@ -22,7 +22,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from csgo_env.datasets.pearce import KINDS, Recording
+from csgo_env.datasets.pearce.reader import KINDS, Recording
 
 WINDOW = 96  # frames per training sequence of the authors' agent
 
@@ -61,9 +61,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.file
         if path is None:
-            from csgo_env.datasets.sample import write_sample_recordings
+            from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
 
-            path = write_sample_recordings(tmp, files=1, with_metadata=False)[0]
+            path = write_synthetic_recordings(tmp, files=1, with_metadata=False)[0]
         run(path, args.reps, args.windows, args.json)
 
 

@@ -25,7 +25,7 @@ def xvfb_display() -> Iterator[str]:
     (``scripts/setup.sh`` installs it); a missing server fails loudly, it is not skipped.
     """
     from csgo_env.errors import DependencyMissing
-    from csgo_env.game.xvfb import virtual_display
+    from csgo_env.game.screen.xvfb import virtual_display
 
     try:
         with virtual_display((1280, 1024)) as display:

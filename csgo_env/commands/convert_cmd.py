@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0: everything converted; 1: some recordings were skipped (listed); 2: error."""
-    from csgo_env.datasets.minari_export import convert, merge
+    from csgo_env.datasets.minari.export import convert, merge
 
     if args.merge:
         done = merge(args.out_dir, force=args.force)

@@ -19,8 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one line per catalog id: expected files, size, local state."""
-    from csgo_env.datasets.catalog import CATALOG
-    from csgo_env.datasets.convert_state import local_state
+    from csgo_env.datasets.minari.catalog import CATALOG
+    from csgo_env.datasets.minari.convert_state import local_state
 
     root, states = local_state(args.out_dir)
     print(f"Minari root: {root}")

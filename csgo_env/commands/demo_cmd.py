@@ -3,7 +3,7 @@
 On synthetic recordings (generated here, labelled synthetic everywhere) it runs what a
 user runs on the real data: write recordings in the public layout, validate them, convert
 them into Minari datasets (train and test split), open them with ``minari.load_dataset``
-and check them against the sources, sample 96-step training windows, and play a short
+and check them against the sources, draw 96-step training sequences, and play a short
 episode of ``CSGO-Deathmatch-v0`` on the replay game (a real window under an X server:
 the current ``DISPLAY``, or a private Xvfb when one is installed).
 """
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 NAME = "demo"
-HELP = "run the pipeline on synthetic recordings: sample, inspect, convert, load, play"
+HELP = "run the pipeline on synthetic recordings: synthesize, inspect, convert, load, play"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,14 +37,15 @@ def run(args: argparse.Namespace) -> int:
     """Run every stage; 0 when all pass, 1 when a check fails."""
     import numpy as np
 
-    from csgo_env.datasets.families import get_family
-    from csgo_env.datasets.pearce import Recording, validate_recording
-    from csgo_env.datasets.sample import write_sample_recordings
-    from csgo_env.errors import DatasetError, explain
+    from csgo_env.datasets.pearce.families import get_family
+    from csgo_env.datasets.pearce.reader import Recording
+    from csgo_env.datasets.pearce.validate import validate_recording
+    from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
+    from csgo_env.errors import UsageError, explain
 
     if args.files < 1 or args.steps < 0:
-        raise DatasetError(explain("--files must be >= 1 and --steps >= 0",
-                                   got=f"{args.files}, {args.steps}"))
+        raise UsageError(explain("--files must be >= 1 and --steps >= 0",
+                                 got=f"{args.files}, {args.steps}"))
     work: Path = args.work_dir
     recordings, minari_root = work / "recordings", work / "minari"
     family = get_family("dust2-expert")
@@ -53,12 +54,12 @@ def run(args: argparse.Namespace) -> int:
     first = max(1, 11 - args.files)
     paths = [recordings / family.file_name(n) for n in range(first, first + args.files)]
     if all(p.exists() for p in paths):
-        _say("sample", f"reusing {len(paths)} synthetic recordings in {recordings}")
+        _say("synthesize", f"reusing {len(paths)} synthetic recordings in {recordings}")
     else:
         t = time.perf_counter()
-        paths = write_sample_recordings(recordings, family=family.name, files=args.files,
+        paths = write_synthetic_recordings(recordings, family=family.name, files=args.files,
                                         seed=args.seed, first_number=first)
-        _say("sample", f"wrote {len(paths)} SYNTHETIC recordings to {recordings} "
+        _say("synthesize", f"wrote {len(paths)} SYNTHETIC recordings to {recordings} "
                        f"({time.perf_counter() - t:.1f} s)")
 
     # 2. validation
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         _say("inspect", f"{report.path.name}: {report.problems[:3]}")
 
     # 3. conversion into Minari datasets
-    from csgo_env.datasets.minari_export import convert
+    from csgo_env.datasets.minari.export import convert
 
     t = time.perf_counter()
     result = convert([recordings], out_dir=minari_root, progress=False)
@@ -94,11 +95,11 @@ def run(args: argparse.Namespace) -> int:
                      f"{dataset.total_steps} steps, identical to sources: {identical}")
 
     # 5. training windows
-    from csgo_env.datasets.loader import WindowDataset, make_loader
+    from csgo_env.datasets.loader import SequenceDataset, make_loader
 
-    windows = WindowDataset(sorted(minari.list_local_datasets()), window=96, seed=args.seed,
+    sequences = SequenceDataset(sorted(minari.list_local_datasets()), seq_len=96, seed=args.seed,
                             root=minari_root)
-    batch = next(iter(make_loader(windows, batch_size=4, num_workers=0)))
+    batch = next(iter(make_loader(sequences, batch_size=4, num_workers=0)))
     _say("loader", "batch of 96-step windows: " + ", ".join(
         f"{k} {tuple(v.shape)}" for k, v in batch.items() if hasattr(v, "shape")))
 
@@ -121,7 +122,7 @@ def _play(recording: Path, steps: int, seed: int) -> bool:
     import gymnasium as gym
     import numpy as np
 
-    from csgo_env.game.xvfb import virtual_display
+    from csgo_env.game.screen.xvfb import virtual_display
 
     display = nullcontext(os.environ["DISPLAY"]) if os.environ.get("DISPLAY") \
         else virtual_display((1280, 1024))

@@ -10,7 +10,7 @@ HELP = "check the game, window, GSI, offsets, mouse settings and loop timing; pr
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags mirror :class:`csgo_env.evaluation.doctor.DoctorOptions`."""
+    """Flags mirror :class:`csgo_env.game.doctor.runner.DoctorOptions`."""
     parser.add_argument("--game", choices=("csgo", "cs2", "replay"), default="csgo",
                         help="which game to check (default: csgo)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit status 0 when no check failed, 1 otherwise."""
-    from csgo_env.evaluation.doctor import DoctorOptions, run_doctor
+    from csgo_env.game.doctor.runner import DoctorOptions, run_doctor
 
     report = run_doctor(DoctorOptions(
         game=args.game, gsi_port=args.gsi_port, gsi_token=args.gsi_token,

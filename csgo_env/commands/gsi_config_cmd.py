@@ -35,7 +35,7 @@ def _how_to_use(port: int, token: str, game: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Write the cfg into every cfg folder found (or ``--cfg-dir``), or print it."""
-    from csgo_env.game.gsi_config import (
+    from csgo_env.game.gsi.cfg import (
         cfg_dir_not_found,
         find_cfg_dirs,
         new_token,

@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def find_recordings(paths: list[str]) -> list[Path]:
     """Expand files and folders into recording files, numbered families in number order."""
-    from csgo_env.datasets.families import family_of
+    from csgo_env.datasets.pearce.families import family_of
     from csgo_env.errors import DatasetNotFound
 
     found: list[Path] = []
@@ -67,7 +67,7 @@ def action_stats(vectors: np.ndarray, helper: np.ndarray) -> dict[str, Any]:
         N_BINARY,
         vectors_to_multidiscrete,
     )
-    from csgo_env.datasets.pearce import valid_vectors
+    from csgo_env.datasets.pearce.reader import valid_vectors
 
     good = valid_vectors(vectors)
     factored = vectors_to_multidiscrete(vectors[good]) if good.any() \
@@ -97,9 +97,10 @@ def action_stats(vectors: np.ndarray, helper: np.ndarray) -> dict[str, Any]:
 
 def inspect_file(path: Path, *, expected_frames: int, deep: bool) -> dict[str, Any]:
     """Validation and statistics of one file, as a JSON-ready dict."""
-    from csgo_env.datasets.families import family_of
-    from csgo_env.datasets.pearce import Recording, validate_recording
-    from csgo_env.datasets.sample import is_synthetic
+    from csgo_env.datasets.pearce.families import family_of
+    from csgo_env.datasets.pearce.reader import Recording
+    from csgo_env.datasets.pearce.validate import validate_recording
+    from csgo_env.datasets.synthetic.recordings import is_synthetic
     from csgo_env.errors import CsgoEnvError
 
     report = validate_recording(path, expected_frames=expected_frames, deep=deep)
@@ -146,10 +147,10 @@ def _format(entry: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Inspect every file; 0 if all are valid, 1 otherwise."""
-    from csgo_env.errors import DatasetError
+    from csgo_env.errors import UsageError
 
     if args.expected_frames < 1:
-        raise DatasetError(f"--expected-frames must be >= 1, got {args.expected_frames}")
+        raise UsageError(f"--expected-frames must be >= 1, got {args.expected_frames}")
     files = find_recordings(args.paths)
     entries = []
     for path in files:

@@ -20,7 +20,7 @@ HELP = "run an agent (random or an exported .pt2 policy) live with a one-line st
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy", required=True,
-                        help="'random' or a torch.export .pt2 file (see csgo_env.baselines.policy)")
+                        help="'random' or a torch.export .pt2 file (see csgo_env.policy)")
     parser.add_argument("--game", choices=("csgo", "cs2", "replay"), default="csgo")
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, default=None, help="wall-clock minutes to play")
@@ -49,13 +49,13 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     import csgo_env  # noqa: F401 - registers the env id
-    from csgo_env.baselines.policy import load_policy
-    from csgo_env.errors import EnvConfigError, explain
+    from csgo_env.errors import UsageError, explain
+    from csgo_env.policy import load_policy
 
     if (args.steps is not None and args.steps <= 0) or (args.minutes is not None
                                                          and args.minutes <= 0):
-        raise EnvConfigError(explain("nothing to play", expected="--steps > 0 or --minutes > 0",
-                                     got=f"steps={args.steps} minutes={args.minutes}"))
+        raise UsageError(explain("nothing to play", expected="--steps > 0 or --minutes > 0",
+                                 got=f"steps={args.steps} minutes={args.minutes}"))
     policy = load_policy(args.policy, seed=args.seed, sample=args.sample)
     kwargs: dict[str, object] = {"game": args.game, "terminate_on_death": args.terminate_on_death,
                                  "offsets_path": args.offsets, "gsi_token": args.gsi_token}

@@ -1,1 +1,3 @@
-"""Recordings in the public Pearce & Zhu HDF5 layout, Minari export, catalog and loaders."""
+"""Recorded gameplay: the public HDF5 recordings (``pearce``), Minari datasets made from them
+(``minari``), synthetic recordings (``synthetic``) and the training-sequence loader
+(``loader`` over ``sequence_store``)."""

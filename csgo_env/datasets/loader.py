@@ -1,14 +1,14 @@
-"""PyTorch dataset of fixed-length windows sampled uniformly over episodes.
+"""PyTorch dataset of fixed-length sequences sampled uniformly over episodes.
 
 This module imports torch; ``import csgo_env`` does not import it.
 
-Item ``i`` of epoch ``e`` is the window whose start is drawn from
-``numpy.random.default_rng([seed, e, i])`` uniformly over *every valid window of every
+Item ``i`` of epoch ``e`` is the sequence whose start is drawn from
+``numpy.random.default_rng([seed, e, i])`` uniformly over *every valid sequence of every
 episode* (so longer datasets get proportionally more samples), which makes a run
 reproducible whatever ``num_workers`` and batch order are. Files are opened lazily inside
-each DataLoader worker (:class:`~csgo_env.datasets.window_store.WindowReader`).
+each DataLoader worker (:class:`~csgo_env.datasets.sequence_store.SequenceReader`).
 
-Each item is a dict of tensors (L = ``window``, k = ``frame_stack``, H x W = ``resize`` or
+Each item is a dict of tensors (L = ``seq_len``, k = ``frame_stack``, H x W = ``resize`` or
 150 x 280):
 
 ==============  =====================  ==================================================
@@ -36,52 +36,52 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from csgo_env.datasets.window_store import EpisodeRef, WindowReader, index_sources
+from csgo_env.datasets.sequence_store import EpisodeRef, SequenceReader, index_sources
 from csgo_env.errors import DatasetError, explain
 
 
-class WindowDataset(Dataset):
-    """Uniformly sampled windows of ``window`` steps from converted datasets or recordings.
+class SequenceDataset(Dataset):
+    """Uniformly sampled sequences of ``seq_len`` steps from converted datasets or recordings.
 
     ``sources``: Minari dataset ids (looked up under ``root`` / ``MINARI_DATASETS_PATH``),
     dataset folders, recording files or folders of recordings (public layout; slower).
-    ``samples_per_epoch`` defaults to the number of non-overlapping windows.
+    ``samples_per_epoch`` defaults to the number of non-overlapping sequences.
     ``resize=(H, W)`` resamples frames with antialiased bilinear filtering.
     """
 
     def __init__(self, sources: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *,
-                 window: int = 32, frame_stack: int = 1, resize: tuple[int, int] | None = None,
+                 seq_len: int = 32, frame_stack: int = 1, resize: tuple[int, int] | None = None,
                  channels_first: bool = False, samples_per_epoch: int | None = None,
                  seed: int = 0, root: str | os.PathLike[str] | None = None) -> None:
         if isinstance(sources, (str, os.PathLike)):
             sources = [sources]
-        for name, value in (("window", window), ("frame_stack", frame_stack)):
+        for name, value in (("seq_len", seq_len), ("frame_stack", frame_stack)):
             if int(value) < 1:
                 raise DatasetError(explain(f"{name} must be positive", got=str(value)))
         if resize is not None and (len(resize) != 2 or min(resize) < 1):
             raise DatasetError(explain("resize must be (height, width)", got=repr(resize)))
-        self.window, self.frame_stack = int(window), int(frame_stack)
+        self.seq_len, self.frame_stack = int(seq_len), int(frame_stack)
         self.resize, self.channels_first, self.seed = resize, channels_first, int(seed)
         self.episodes: list[EpisodeRef] = index_sources(list(sources), root)
         history = self.frame_stack - 1
-        starts = np.array([ref.steps - self.window - history + 1 for ref in self.episodes])
+        starts = np.array([ref.steps - self.seq_len - history + 1 for ref in self.episodes])
         if starts.max() < 1:
-            raise DatasetError(explain("window longer than every episode",
-                                       expected=f"window + frame_stack - 1 <= "
+            raise DatasetError(explain("seq_len longer than every episode",
+                                       expected=f"seq_len + frame_stack - 1 <= "
                                        f"{max(r.steps for r in self.episodes)}",
-                                       got=str(self.window + history)))
+                                       got=str(self.seq_len + history)))
         self._cum = np.cumsum(np.maximum(starts, 0))
-        self.total_windows = int(self._cum[-1])
-        default = sum(ref.steps // self.window for ref in self.episodes)
+        self.total_sequences = int(self._cum[-1])
+        default = sum(ref.steps // self.seq_len for ref in self.episodes)
         self.samples_per_epoch = int(samples_per_epoch or max(default, 1))
         self.epoch = 0
-        self._reader = WindowReader()
+        self._reader = SequenceReader()
 
     def __len__(self) -> int:
         return self.samples_per_epoch
 
     def set_epoch(self, epoch: int) -> None:
-        """Draw a different set of windows (call before each epoch, as with DistributedSampler)."""
+        """Draw another set of sequences (call before each epoch, as with DistributedSampler)."""
         self.epoch = int(epoch)
 
     def locate(self, index: int) -> tuple[int, int]:
@@ -89,24 +89,24 @@ class WindowDataset(Dataset):
         if not 0 <= index < self.samples_per_epoch:
             raise IndexError(index)
         rng = np.random.default_rng([self.seed, self.epoch, int(index)])
-        g = int(rng.integers(self.total_windows))
+        g = int(rng.integers(self.total_sequences))
         episode = int(np.searchsorted(self._cum, g, side="right"))
         before = int(self._cum[episode - 1]) if episode else 0
         return episode, g - before + self.frame_stack - 1
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         episode, start = self.locate(index)
-        return self.window_at(episode, start)
+        return self.sequence_at(episode, start)
 
-    def window_at(self, episode: int, start: int) -> dict[str, torch.Tensor]:
-        """The window of episode ``episode`` starting at step ``start`` (no randomness)."""
+    def sequence_at(self, episode: int, start: int) -> dict[str, torch.Tensor]:
+        """The sequence of episode ``episode`` starting at step ``start`` (no randomness)."""
         history = self.frame_stack - 1
-        raw = self._reader.read(self.episodes[episode], start, self.window, history)
+        raw = self._reader.read(self.episodes[episode], start, self.seq_len, history)
         frames = raw.pop("observations")
         if self.resize is not None:
             frames = _resize(frames, self.resize)
         if history:
-            idx = np.arange(self.window)[:, None] + np.arange(self.frame_stack)[None, :]
+            idx = np.arange(self.seq_len)[:, None] + np.arange(self.frame_stack)[None, :]
             frames = frames[idx]  # (L, k, H, W, 3)
         obs = torch.from_numpy(np.ascontiguousarray(frames))
         if self.channels_first:
@@ -137,11 +137,11 @@ def seed_worker(worker_id: int) -> None:
     torch.set_num_threads(1)
 
 
-def make_loader(dataset: WindowDataset, *, batch_size: int = 8, num_workers: int = 0,
+def make_loader(dataset: SequenceDataset, *, batch_size: int = 8, num_workers: int = 0,
                 shuffle: bool = True, **kwargs: Any) -> torch.utils.data.DataLoader:
     """A DataLoader over ``dataset`` with per-worker file handles and a seeded shuffle.
 
-    Workers are not persistent, so :meth:`WindowDataset.set_epoch` reaches them.
+    Workers are not persistent, so :meth:`SequenceDataset.set_epoch` reaches them.
     """
     generator = torch.Generator().manual_seed(dataset.seed)
     return torch.utils.data.DataLoader(

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from csgo_env.envs.console import check_commands
-from csgo_env.envs.reward import DEFAULT_REWARD, RewardSpec
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import ArgumentError, EnvConfigError, explain
+from csgo_env.game.input.console import check_commands
 from csgo_env.game.profiles import PROFILES
+from csgo_env.rewards import DEFAULT_REWARD, RewardSpec
 
 GAMES: tuple[str, ...] = ("csgo", "cs2", "replay")
 """Values of the ``game`` argument."""
@@ -109,7 +109,7 @@ def _check_geometry(window_size: object, crop: object) -> tuple[tuple[int, int],
 
 
 def _check_replay_crop(crop: tuple[int, int, int, int]) -> None:
-    from csgo_env.replay.screen import exact_index_maps
+    from csgo_env.standin.screen import exact_index_maps
 
     left, top, right, bottom = crop
     exact_index_maps((right - left, bottom - top), OBS_SIZE)  # EnvConfigError when too small
@@ -138,6 +138,15 @@ def validate_config(**kwargs: object) -> EnvConfig:
     Raises :class:`EnvConfigError` naming the argument, what was expected, what was got and
     the fix. Unknown keyword arguments are an error as well (a typo must not be ignored).
     """
+    try:
+        return _validate(kwargs)
+    except ArgumentError as exc:  # a helper's own argument error, reported as the env's
+        if isinstance(exc, EnvConfigError):
+            raise
+        raise EnvConfigError(str(exc)) from exc
+
+
+def _validate(kwargs: dict[str, object]) -> EnvConfig:
     known = set(EnvConfig.__dataclass_fields__)
     unknown = sorted(set(kwargs) - known)
     if unknown:

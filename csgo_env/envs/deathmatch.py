@@ -14,8 +14,8 @@ import numpy as np
 from csgo_env.actions import Action, action_space
 from csgo_env.envs.config import EnvConfig, validate_config
 from csgo_env.envs.info import StepInfo
-from csgo_env.envs.reward import RewardSpec
-from csgo_env.envs.session import GameSession
+from csgo_env.game.session import GameSession
+from csgo_env.rewards import RewardSpec
 
 
 def _finalize(session: GameSession) -> None:
@@ -73,7 +73,7 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     ## Rewards
 
     ``reward.kill * kills + reward.death * deaths + reward.shot * shot`` with the default
-    ``kill - 0.5*death - 0.02*shot`` (:class:`~csgo_env.envs.reward.RewardSpec`): kills and
+    ``kill - 0.5*death - 0.02*shot`` (:class:`~csgo_env.rewards.RewardSpec`): kills and
     deaths are the own player's GSI events since the previous step (a suicide counts as a
     death), ``shot`` is 1 when the step's action holds fire.
 

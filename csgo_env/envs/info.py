@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
-    from csgo_env.game.pose import Pose
+    from csgo_env.game.memory.pose import Pose
 
 
 class StepInfo(TypedDict):

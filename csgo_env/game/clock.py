@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import ArgumentError, explain
 from csgo_env.game.sched_wait import WaitScheduling, prepare_waits
 
 
@@ -68,12 +68,12 @@ class TickClock:
     def __init__(self, hz: float = 16.0, *, spin_s: float = 0.002, history: int = 65536,
                  slice_s: float | None = 0.0001, realtime_wait: bool = True) -> None:
         if not (isinstance(hz, (int, float)) and math.isfinite(hz) and hz > 0):
-            raise EnvConfigError(explain("invalid clock rate", expected="a finite rate > 0 Hz",
-                                         got=repr(hz)))
+            raise ArgumentError(explain("invalid clock rate", expected="a finite rate > 0 Hz",
+                                        got=repr(hz)))
         if not (isinstance(spin_s, (int, float)) and 0 <= spin_s < 1.0 / hz):
-            raise EnvConfigError(explain("invalid spin_s",
-                                         expected=f"0 <= spin_s < one period ({1.0 / hz:g} s)",
-                                         got=repr(spin_s)))
+            raise ArgumentError(explain("invalid spin_s",
+                                        expected=f"0 <= spin_s < one period ({1.0 / hz:g} s)",
+                                        got=repr(spin_s)))
         self.hz = float(hz)
         self.period_s = 1.0 / self.hz
         self.spin_s = float(spin_s)

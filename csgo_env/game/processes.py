@@ -3,7 +3,7 @@
 Linux reads ``/proc/*/comm`` (the kernel keeps only its first 15 characters) and
 ``/proc/*/cmdline``; a name matches the comm, or the last part of ``argv[0]`` split on
 ``/`` and ``\\`` (so ``csgo.exe`` started by Wine/Proton matches too). Windows uses psutil
-when it is installed, else a Toolhelp32 snapshot (:mod:`csgo_env.game.memory_win32`).
+when it is installed, else a Toolhelp32 snapshot (:mod:`csgo_env.game.memory.win32`).
 Names compare case-insensitively on Windows, exactly on Linux.
 """
 
@@ -58,7 +58,7 @@ def _list_windows() -> list[ProcessInfo]:
 
         return [ProcessInfo(p.info["pid"], p.info["name"] or "")
                 for p in psutil.process_iter(["pid", "name"])]
-    from csgo_env.game.memory_win32 import list_processes_win32
+    from csgo_env.game.memory.win32 import list_processes_win32
 
     return [ProcessInfo(pid, name) for pid, name in list_processes_win32()]
 

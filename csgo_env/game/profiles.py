@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import UnknownGame, explain
 
 DIRECTINPUT_SCAN_CODES: Mapping[str, int] = MappingProxyType({
     "w": 0x11, "a": 0x1E, "s": 0x1F, "d": 0x20, "space": 0x39, "ctrl": 0x1D, "shift": 0x2A,
@@ -107,5 +107,5 @@ def get_profile(name: str | GameProfile) -> GameProfile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise EnvConfigError(explain("unknown game", expected=f"one of {sorted(PROFILES)}",
-                                     got=repr(name))) from None
+        raise UnknownGame(explain("unknown game", expected=f"one of {sorted(PROFILES)}",
+                                  got=repr(name))) from None

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from csgo_env.datasets.pearce import RecordingArrays, write_recording
-from csgo_env.datasets.sample import generate_recording, write_sample_recordings
+from csgo_env.datasets.pearce.reader import RecordingArrays
+from csgo_env.datasets.pearce.write import write_recording
+from csgo_env.datasets.synthetic.recordings import generate_recording, write_synthetic_recordings
 
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with one synthetic 1000-frame dust2-expert recording (#1) and its metadata."""
-    out = tmp_path_factory.mktemp("sample_recordings")
-    write_sample_recordings(out, family="dust2-expert", files=1, seed=0)
+    out = tmp_path_factory.mktemp("standin_recordings")
+    write_synthetic_recordings(out, family="dust2-expert", files=1, seed=0)
     return out
 
 

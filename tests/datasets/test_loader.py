@@ -1,4 +1,4 @@
-"""WindowDataset: exact windows, uniform deterministic sampling, workers, stacking, resizing."""
+"""SequenceDataset: exact sequences, uniform deterministic sampling, workers, stacking, resizing."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from sample_support import sample_pool
 
-from csgo_env.datasets.loader import WindowDataset, make_loader
-from csgo_env.datasets.minari_export import convert
-from csgo_env.datasets.pearce import Recording
-from csgo_env.datasets.sample import SYNTHETIC_MARKER
-from csgo_env.envs.reward import DEFAULT_REWARD
+from csgo_env.datasets.loader import SequenceDataset, make_loader
+from csgo_env.datasets.minari.export import convert
+from csgo_env.datasets.pearce.reader import Recording
+from csgo_env.datasets.synthetic.recordings import SYNTHETIC_MARKER
 from csgo_env.errors import DatasetError, DatasetNotFound
+from csgo_env.rewards import DEFAULT_REWARD
+from tests.support.synthetic import synthetic_pool
 
 TRAIN = "csgo/dust2-expert-train-v0"
 
@@ -25,7 +25,7 @@ TRAIN = "csgo/dust2-expert-train-v0"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    pool = sample_pool(tmp_path_factory)
+    pool = synthetic_pool(tmp_path_factory)
     src = tmp_path_factory.mktemp("loader_src")
     names = ["hdf5_dm_july2021_expert_1.hdf5", "hdf5_dm_july2021_expert_2.hdf5"]
     for path, name in zip(pool, names, strict=True):
@@ -36,9 +36,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"root": root, "src": src, "files": [src / n for n in names]}
 
 
-def test_windows_equal_the_source_recordings(store: dict) -> None:
-    ds = WindowDataset(TRAIN, root=store["root"], window=96)
-    assert len(ds.episodes) == 2 and ds.total_windows == 2 * (999 - 96 + 1)
+def test_sequences_equal_the_source_recordings(store: dict) -> None:
+    ds = SequenceDataset(TRAIN, root=store["root"], seq_len=96)
+    assert len(ds.episodes) == 2 and ds.total_sequences == 2 * (999 - 96 + 1)
     for index in range(6):
         episode, start = ds.locate(index)
         item = ds[index]
@@ -57,35 +57,35 @@ def test_windows_equal_the_source_recordings(store: dict) -> None:
         assert item["truncations"].numpy().any() == (start + 96 == 999)
 
 
-def test_recordings_give_the_same_windows_as_the_store(store: dict) -> None:
-    fast = WindowDataset(TRAIN, root=store["root"], window=32, seed=3)
-    slow = WindowDataset(store["src"], window=32, seed=3)
+def test_recordings_give_the_same_sequences_as_the_store(store: dict) -> None:
+    fast = SequenceDataset(TRAIN, root=store["root"], seq_len=32, seed=3)
+    slow = SequenceDataset(store["src"], seq_len=32, seed=3)
     assert [e.source for e in slow.episodes] == [e.source for e in fast.episodes]
     for index in (0, 1, 7):
         a, b = fast[index], slow[index]
         assert a.keys() == b.keys()
         for key in a:
             np.testing.assert_array_equal(a[key].numpy(), b[key].numpy(), err_msg=key)
-    last = fast.window_at(1, 999 - 32)
+    last = fast.sequence_at(1, 999 - 32)
     np.testing.assert_array_equal(last["truncations"].numpy(),
-                                  slow.window_at(1, 999 - 32)["truncations"].numpy())
+                                  slow.sequence_at(1, 999 - 32)["truncations"].numpy())
     assert last["truncations"].numpy().tolist() == [False] * 31 + [True]
 
 
 def test_sampling_is_uniform_and_reproducible(store: dict) -> None:
-    ds = WindowDataset(TRAIN, root=store["root"], window=32, seed=7, samples_per_epoch=4000)
+    ds = SequenceDataset(TRAIN, root=store["root"], seq_len=32, seed=7, samples_per_epoch=4000)
     places = np.array([ds.locate(i) for i in range(4000)])
     assert 0.45 < places[:, 0].mean() < 0.55  # two episodes of equal length
     assert places[:, 1].min() < 20 and places[:, 1].max() > 999 - 32 - 20
     assert places[:, 1].max() <= 999 - 32
-    again = WindowDataset(TRAIN, root=store["root"], window=32, seed=7, samples_per_epoch=4000)
+    again = SequenceDataset(TRAIN, root=store["root"], seq_len=32, seed=7, samples_per_epoch=4000)
     assert [again.locate(i) for i in range(50)] == [tuple(p) for p in places[:50]]
     ds.set_epoch(1)
     assert [ds.locate(i) for i in range(50)] != [tuple(p) for p in places[:50]]
 
 
 def test_dataloader_workers_give_the_same_batches(store: dict) -> None:
-    ds = WindowDataset(TRAIN, root=store["root"], window=16, seed=1, samples_per_epoch=8)
+    ds = SequenceDataset(TRAIN, root=store["root"], seq_len=16, seed=1, samples_per_epoch=8)
     serial = [b["start"] for b in make_loader(ds, batch_size=4, num_workers=0)]
     batches = list(make_loader(ds, batch_size=4, num_workers=2))
     assert [b["start"].tolist() for b in batches] == [s.tolist() for s in serial]
@@ -94,30 +94,30 @@ def test_dataloader_workers_give_the_same_batches(store: dict) -> None:
 
 
 def test_frame_stacking_resizing_channels_first(store: dict) -> None:
-    stacked = WindowDataset(TRAIN, root=store["root"], window=8, frame_stack=4)
+    stacked = SequenceDataset(TRAIN, root=store["root"], seq_len=8, frame_stack=4)
     episode, start = 0, 3
-    item = stacked.window_at(episode, start)
+    item = stacked.sequence_at(episode, start)
     assert item["observations"].shape == (8, 4, 150, 280, 3)
     with Recording(store["files"][episode]) as rec:
         frames = rec.frames(0, 11)
     np.testing.assert_array_equal(item["observations"][0].numpy(), frames[0:4])
     np.testing.assert_array_equal(item["observations"][7].numpy(), frames[7:11])
     assert min(stacked.locate(i)[1] for i in range(200)) >= 3
-    small = WindowDataset(TRAIN, root=store["root"], window=4, resize=(75, 140),
+    small = SequenceDataset(TRAIN, root=store["root"], seq_len=4, resize=(75, 140),
                           channels_first=True)
-    obs = small.window_at(0, 10)["observations"]
+    obs = small.sequence_at(0, 10)["observations"]
     assert obs.shape == (4, 3, 75, 140) and obs.dtype == torch.uint8
-    full = WindowDataset(TRAIN, root=store["root"], window=4).window_at(0, 10)["observations"]
+    full = SequenceDataset(TRAIN, root=store["root"], seq_len=4).sequence_at(0, 10)["observations"]
     pooled = full.float().reshape(4, 75, 2, 140, 2, 3).mean((2, 4)).permute(0, 3, 1, 2)
     assert (obs.float() - pooled).abs().mean() < 3.0
 
 
 def test_bad_arguments(store: dict, tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFound, match="convert first"):
-        WindowDataset("csgo/aim-expert-test-v0", root=store["root"])
-    with pytest.raises(DatasetError, match="window longer than every episode"):
-        WindowDataset(TRAIN, root=store["root"], window=1000)
-    with pytest.raises(DatasetError, match="window must be positive"):
-        WindowDataset(TRAIN, root=store["root"], window=0)
+        SequenceDataset("csgo/aim-expert-test-v0", root=store["root"])
+    with pytest.raises(DatasetError, match="seq_len longer than every episode"):
+        SequenceDataset(TRAIN, root=store["root"], seq_len=1000)
+    with pytest.raises(DatasetError, match="seq_len must be positive"):
+        SequenceDataset(TRAIN, root=store["root"], seq_len=0)
     with pytest.raises(IndexError):
-        WindowDataset(TRAIN, root=store["root"], samples_per_epoch=3).locate(3)
+        SequenceDataset(TRAIN, root=store["root"], samples_per_epoch=3).locate(3)

@@ -7,11 +7,11 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-import replay_support as rs
 from gymnasium.utils.env_checker import check_env
 
 import csgo_env
 from csgo_env.envs.registration import ENV_IDS
+from tests.support import standin as rs
 
 pytestmark = pytest.mark.xvfb
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.xvfb
 def test_check_env_on_replay_game(env_id: str, xvfb_display: str,
                                   tmp_path_factory: pytest.TempPathFactory,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    recording = rs.sample_recording(tmp_path_factory)
+    recording = rs.synthetic_recording(tmp_path_factory)
     # No recording given: the env uses the generated sample under CSGO_ENV_HOME, which
     # already holds the session's sample (so nothing is generated again here).
     monkeypatch.setenv("CSGO_ENV_HOME", str(recording.parent.parent))
@@ -43,8 +43,8 @@ def test_registered_spec() -> None:
 
 
 def test_recording_is_the_sample(tmp_path_factory: pytest.TempPathFactory) -> None:
-    path: Path = rs.sample_recording(tmp_path_factory)
-    from csgo_env.datasets.pearce import Recording
+    path: Path = rs.synthetic_recording(tmp_path_factory)
+    from csgo_env.datasets.pearce.reader import Recording
 
     with Recording(path) as rec:
         flags = rec.helper()

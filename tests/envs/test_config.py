@@ -13,8 +13,8 @@ import pytest
 import csgo_env  # noqa: F401 - registers the env id
 from csgo_env.envs.config import validate_config
 from csgo_env.envs.deathmatch import DeathmatchEnv
-from csgo_env.envs.reward import RewardSpec
 from csgo_env.errors import EnvConfigError
+from csgo_env.rewards import RewardSpec
 
 
 def _footprint() -> tuple[int, int, int]:

@@ -19,14 +19,14 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-import replay_support as rs
 
 import csgo_env  # noqa: F401 - registers the env id
 from csgo_env.actions import MOUSE_X_BINS, MOUSE_Y_BINS
-from csgo_env.datasets.pearce import Recording
+from csgo_env.datasets.pearce.reader import Recording
 from csgo_env.envs.deathmatch import DeathmatchEnv
 from csgo_env.errors import GSISilent
-from csgo_env.replay.window import read_log
+from csgo_env.standin.window import read_log
+from tests.support import standin as rs
 
 pytestmark = pytest.mark.xvfb
 STEPS = 36
@@ -34,7 +34,7 @@ STEPS = 36
 
 @pytest.fixture(scope="module")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return rs.sample_recording(tmp_path_factory)
+    return rs.synthetic_recording(tmp_path_factory)
 
 
 def _wait_for_quit(log: Path, timeout: float = 10.0) -> None:
@@ -219,11 +219,11 @@ def test_dying_agent_leaves_nothing_held(xvfb_display: str, recording: Path, tmp
 def test_wait_ready_names_what_is_wrong() -> None:
     """The reset wait over real HTTP: spectating, dead, then alive."""
     from csgo_env.envs.config import validate_config
-    from csgo_env.envs.session import GameSession
     from csgo_env.errors import EnvTimeout
-    from csgo_env.game.gsi_events import EventTracker
-    from csgo_env.game.gsi_receiver import GSIReceiver
-    from csgo_env.replay.gsi_sender import GSISender, PlayerCounters, build_payload
+    from csgo_env.game.gsi.events import EventTracker
+    from csgo_env.game.gsi.receiver import GSIReceiver
+    from csgo_env.game.session import GameSession
+    from csgo_env.standin.gsi_sender import GSISender, PlayerCounters, build_payload
 
     session = GameSession(validate_config(game="replay"))
     session.receiver = GSIReceiver(port=0, token="t", tracker=EventTracker("own")).start()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from csgo_env.replay.window_process import WindowProcess
+from csgo_env.standin.window_process import WindowProcess
 
 _counter = itertools.count()
 

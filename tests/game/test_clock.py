@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from csgo_env.errors import EnvConfigError
+from csgo_env.errors import ArgumentError
 from csgo_env.game.clock import TickClock, TickReport, _percentile
 
 
@@ -95,5 +95,5 @@ def test_percentile_nearest_rank() -> None:
 @pytest.mark.parametrize("kwargs", [{"hz": 0}, {"hz": -16}, {"hz": math.inf}, {"hz": "16"},
                                     {"spin_s": -0.001}, {"hz": 16, "spin_s": 0.1}])
 def test_bad_arguments_are_refused(kwargs: dict) -> None:
-    with pytest.raises(EnvConfigError, match="expected"):
+    with pytest.raises(ArgumentError, match="expected"):
         TickClock(**kwargs)

@@ -94,8 +94,8 @@ class FakeUser32:
 
 
 def test_client_rect_in_screen_pixels_after_dpi_awareness() -> None:
-    from csgo_env.game.windows import WindowInfo
-    from csgo_env.game.windows_win32 import Win32Windows
+    from csgo_env.game.screen.windows import WindowInfo
+    from csgo_env.game.screen.windows_win32 import Win32Windows
 
     user32 = FakeUser32()
     windows = Win32Windows(user32)
@@ -110,7 +110,7 @@ def test_client_rect_in_screen_pixels_after_dpi_awareness() -> None:
 
 
 def test_old_windows_falls_back_to_set_process_dpi_aware() -> None:
-    from csgo_env.game.windows_win32 import Win32Windows
+    from csgo_env.game.screen.windows_win32 import Win32Windows
 
     user32 = FakeUser32(with_context_call=False)
     assert Win32Windows(user32).dpi_call == "SetProcessDPIAware"
@@ -118,7 +118,7 @@ def test_old_windows_falls_back_to_set_process_dpi_aware() -> None:
 
 
 def test_minimised_and_missing_windows() -> None:
-    from csgo_env.game.windows_win32 import Win32Windows
+    from csgo_env.game.screen.windows_win32 import Win32Windows
 
     with pytest.raises(WindowNotFound, match=r"minimised.*Fix: restore"):
         Win32Windows(FakeUser32(iconic=True)).find([WIN["title"]], None)
@@ -130,7 +130,7 @@ def test_minimised_and_missing_windows() -> None:
 
 
 def test_real_user32_is_refused_off_windows() -> None:
-    from csgo_env.game.windows_win32 import load_user32
+    from csgo_env.game.screen.windows_win32 import load_user32
 
     if sys.platform != "win32":
         with pytest.raises(DependencyMissing, match="only on Windows"):
@@ -177,7 +177,7 @@ def win32_input(monkeypatch: pytest.MonkeyPatch) -> Iterator[Win32Fixture]:
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setattr(ctypes, "WinDLL", fake_windll_class(log), raising=False)
     monkeypatch.delitem(sys.modules, "pydirectinput", raising=False)
-    from csgo_env.game.input_win32 import Win32Input
+    from csgo_env.game.input.win32 import Win32Input
     from csgo_env.game.profiles import CSGO
 
     backend = Win32Input(CSGO)
@@ -237,7 +237,7 @@ def test_mouse_moves_are_relative_and_buttons_explicit(win32_input: Win32Fixture
 
 def test_controller_over_win32_sends_split_moves_and_releases(win32_input: Win32Fixture) -> None:
     from csgo_env.actions import Action
-    from csgo_env.game.controller import ActionController
+    from csgo_env.game.input.controller import ActionController
 
     backend, log = win32_input
     with ActionController(backend, release_on_exit=False) as ctl:
@@ -248,7 +248,7 @@ def test_controller_over_win32_sends_split_moves_and_releases(win32_input: Win32
 
 
 def test_win32_input_is_refused_off_windows() -> None:
-    from csgo_env.game.input_win32 import load_pydirectinput
+    from csgo_env.game.input.win32 import load_pydirectinput
 
     if sys.platform != "win32":
         with pytest.raises(DependencyMissing, match="only on Windows"):

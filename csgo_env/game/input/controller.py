@@ -1,0 +1,219 @@
+"""Turn :class:`~csgo_env.actions.Action` values into key, button and mouse events.
+
+Only changes are sent: a key held in consecutive actions is pressed once and released when
+an action no longer holds it (releases go out before presses). The mouse move is the
+action's bin centre in counts (``Action.mouse_dx``/``mouse_dy``), sent as one move or, as the
+dataset authors' agent did, as two half-moves (the first half rounded toward zero, the
+second the rest, so the halves always add up to the whole).
+
+Every held key and button is released by :meth:`ActionController.close`, when an exception
+leaves a ``with`` block, when the controller is garbage-collected unclosed (with a
+ResourceWarning), at interpreter exit and on SIGTERM/SIGINT
+(:mod:`csgo_env.game.input.safety`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import warnings
+import weakref
+
+from csgo_env.actions import Action
+from csgo_env.errors import InputBackendError, InvalidAction, explain
+from csgo_env.game.input import safety as input_safety
+from csgo_env.game.input.backends import InputBackend
+
+BUTTON_OF: dict[str, str] = {"fire": "left", "scope": "right"}
+"""Action button name -> mouse button."""
+
+
+class _HeldInput:
+    """What one backend holds down; no reference back to the controller (so the safety
+    registry does not keep a dropped controller alive)."""
+
+    def __init__(self, backend: InputBackend) -> None:
+        self.backend = backend
+        self.keys: set[str] = set()
+        self.buttons: set[str] = set()  # "fire" / "scope"
+        self.lock = threading.RLock()
+
+    def release_all(self) -> None:
+        """Release everything held; try all of it, then raise the first error."""
+        with self.lock:
+            first: BaseException | None = None
+            for key in sorted(self.keys):
+                try:
+                    self.backend.key_up(key)
+                except Exception as exc:
+                    first = first or exc
+            for name in sorted(self.buttons):
+                try:
+                    self.backend.button_up(BUTTON_OF[name])  # type: ignore[arg-type]
+                except Exception as exc:
+                    first = first or exc
+            had_any = bool(self.keys or self.buttons)
+            self.keys.clear()
+            self.buttons.clear()
+            if had_any:
+                try:
+                    self.backend.flush()
+                except Exception as exc:
+                    first = first or exc
+            if first is not None:
+                raise first
+
+
+def _finalize(state: _HeldInput, registered: bool) -> None:
+    if state.keys or state.buttons:
+        warnings.warn("ActionController was not closed; releasing held input",
+                      ResourceWarning, stacklevel=2)
+    try:
+        state.release_all()
+    except Exception:
+        pass
+    finally:
+        if registered:
+            input_safety.unregister(state)
+        state.backend.close()
+
+
+class ActionController:
+    """Applies actions through ``backend``; owns it (``close`` closes it).
+
+    ``split_mouse``: send each move as two half-moves. ``defer_second_half``: keep the
+    second half until :meth:`send_pending_move` (or the next :meth:`apply`), so a caller
+    can spread the two halves over the tick. ``release_on_exit``: register with
+    :mod:`~csgo_env.game.input.safety` (atexit and SIGTERM/SIGINT release).
+    """
+
+    def __init__(self, backend: InputBackend, *, split_mouse: bool = True,
+                 release_on_exit: bool = True, defer_second_half: bool = False) -> None:
+        self.backend = backend
+        self.split_mouse = bool(split_mouse)
+        self.defer_second_half = bool(defer_second_half)
+        self._state = _HeldInput(backend)
+        self._pending: tuple[int, int] = (0, 0)
+        self._closed = False
+        self._registered = bool(release_on_exit)
+        if self._registered:
+            input_safety.register(self._state)
+        self._finalizer = weakref.finalize(self, _finalize, self._state, self._registered)
+
+    @property
+    def held(self) -> frozenset[str]:
+        """Names held now: key names from KEY_NAMES and ``"fire"`` / ``"scope"``."""
+        return frozenset(self._state.keys | self._state.buttons)
+
+    @property
+    def pending_move(self) -> tuple[int, int]:
+        """The deferred second half-move (0, 0 when none)."""
+        return self._pending
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InputBackendError("the ActionController is closed")
+
+    def apply(self, action: Action) -> None:
+        """Bring the held input to ``action`` and send its mouse move; then flush.
+
+        On any error everything held is released before the error propagates.
+        """
+        if not isinstance(action, Action):
+            raise InvalidAction(explain("apply() takes an Action",
+                                        got=type(action).__name__,
+                                        fix="use Action.from_multidiscrete(a) for arrays"))
+        self._check_open()
+        state, backend = self._state, self.backend
+        with state.lock:
+            try:
+                self._send_pending()
+                want_buttons = {n for n in BUTTON_OF if getattr(action, n)}
+                for key in sorted(state.keys - action.keys):
+                    backend.key_up(key)
+                    state.keys.discard(key)
+                for name in sorted(state.buttons - want_buttons):
+                    backend.button_up(BUTTON_OF[name])  # type: ignore[arg-type]
+                    state.buttons.discard(name)
+                for key in sorted(action.keys - state.keys):
+                    state.keys.add(key)  # before sending, so a failure still releases it
+                    backend.key_down(key)
+                for name in sorted(want_buttons - state.buttons):
+                    state.buttons.add(name)
+                    backend.button_down(BUTTON_OF[name])  # type: ignore[arg-type]
+                self._move(action.mouse_dx, action.mouse_dy)
+                backend.flush()
+            except BaseException:
+                self._release_quietly()
+                raise
+
+    def _move(self, dx: int, dy: int) -> None:
+        if not self.split_mouse:
+            if dx or dy:
+                self.backend.move_relative(dx, dy)
+            return
+        first = (int(dx / 2), int(dy / 2))  # toward zero
+        second = (dx - first[0], dy - first[1])
+        if first != (0, 0):
+            self.backend.move_relative(*first)
+        if self.defer_second_half:
+            self._pending = second
+        elif second != (0, 0):
+            self.backend.move_relative(*second)
+
+    def _send_pending(self) -> None:
+        pending, self._pending = self._pending, (0, 0)
+        if pending != (0, 0):
+            self.backend.move_relative(*pending)
+
+    def send_pending_move(self) -> None:
+        """Send the deferred second half-move now (no-op when none) and flush."""
+        self._check_open()
+        with self._state.lock:
+            self._send_pending()
+            self.backend.flush()
+
+    def tap(self, key: str) -> None:
+        """Press and release ``key`` (e.g. ``"n"``, bound to clear decals), then flush.
+
+        A key that is held is only released (and leaves :attr:`held`): its press is already
+        in effect, and an immediate up-down pair is merged into an auto-repeat by SDL.
+        """
+        self._check_open()
+        with self._state.lock:
+            if key in self._state.keys:
+                self.backend.key_up(key)
+                self._state.keys.discard(key)
+            else:
+                self.backend.key_down(key)
+                self.backend.key_up(key)
+            self.backend.flush()
+
+    def release_all(self) -> None:
+        """Release every held key and button (and drop a deferred half-move)."""
+        self._pending = (0, 0)
+        self._state.release_all()
+
+    def _release_quietly(self) -> None:
+        with contextlib.suppress(Exception):
+            self.release_all()
+
+    def close(self) -> None:
+        """Release everything, unregister from the exit hooks, close the backend."""
+        if self._closed:
+            return
+        self._closed = True
+        self._pending = (0, 0)
+        self._finalizer.detach()
+        try:
+            self._state.release_all()
+        finally:
+            if self._registered:
+                input_safety.unregister(self._state)
+            self.backend.close()
+
+    def __enter__(self) -> ActionController:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,86 @@
+"""Command line of the replay game process: ``python -m csgo_env.standin [options]``.
+
+The process keeps the real stdout for its JSON replies (``ready``, ``shown``) and points
+file descriptor 1 at stderr, so nothing a library prints can corrupt the reply channel.
+Exit status: 0 after ``quit``/end of input/SIGTERM, 2 for bad options or a failed start
+(the reason is on stderr and, as ``{"type": "error"}``, on the reply channel).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from csgo_env.game.profiles import REPLAY
+from csgo_env.standin.game import ReplayOptions, run
+
+
+def _pair(text: str, sep: str, n: int) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(sep))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise argparse.ArgumentTypeError(f"expected {n} integers separated by {sep!r}, "
+                                         f"got {text!r}")
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m csgo_env.standin",
+                                description="The replay game: a recording played back in a "
+                                            "real window, standing in for Counter-Strike.")
+    p.add_argument("--recording", action="append", required=True, type=Path,
+                   help="Pearce-layout .hdf5 file; repeat to play several back to back")
+    p.add_argument("--input-log", required=True, type=Path,
+                   help="JSON-lines log of every key/button/motion event received")
+    p.add_argument("--title", default=REPLAY.window_titles[0], help="window title")
+    p.add_argument("--window-size", type=lambda s: _pair(s, "x", 2), default=(1024, 768),
+                   help="client size WxH (default 1024x768)")
+    p.add_argument("--crop", type=lambda s: _pair(s, ",", 4), default=(100, 135, 924, 633),
+                   help="crop box L,T,R,B the env captures (default 100,135,924,633)")
+    p.add_argument("--position", type=lambda s: _pair(s, ",", 2), default=(0, 0),
+                   help="window position X,Y on the screen (default 0,0)")
+    p.add_argument("--gsi-url", default=None, help="receiver URL, e.g. http://127.0.0.1:3000/ "
+                                                   "(default: send no GSI)")
+    p.add_argument("--token", default=None, help="auth token copied into every payload")
+    p.add_argument("--offsets", type=Path, default=None,
+                   help="hazedumper-shaped offsets file: lay the pose out in memory there")
+    p.add_argument("--control", choices=("stdio", "free"), default="stdio",
+                   help="stdio: advance on commands (the env); free: advance at --fps")
+    p.add_argument("--fps", type=float, default=16.0, help="frame rate in free mode")
+    p.add_argument("--sensitivity", type=float, default=2.5,
+                   help="in-game mouse sensitivity (degrees per count = 0.022 x this)")
+    p.add_argument("--ignore-mouse", action="store_true",
+                   help="the view does not follow the mouse (a misconfigured game)")
+    p.add_argument("--start-frame", type=int, default=0, help="frame shown at start")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    reply = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # stray prints go to stderr, never into the reply channel
+    sys.stdout = sys.stderr
+    options = ReplayOptions(
+        recordings=tuple(args.recording), input_log=args.input_log, title=args.title,
+        window_size=tuple(args.window_size), crop=tuple(args.crop),  # type: ignore[arg-type]
+        position=tuple(args.position),  # type: ignore[arg-type]
+        gsi_url=args.gsi_url, token=args.token, offsets=args.offsets, control=args.control,
+        fps=args.fps, sensitivity=args.sensitivity, mouse_to_view=not args.ignore_mouse,
+        start_frame=args.start_frame)
+    try:
+        return run(options, reply=reply)
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        print(f"replay game failed: {message}", file=sys.stderr)
+        try:
+            reply.write(json.dumps({"type": "error", "message": message}) + "\n")
+            reply.flush()
+        except OSError:
+            pass
+        return 2
