@@ -28,8 +28,9 @@ bins, then take the nearest bin, a tie going to the first (more negative) bin.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,7 +70,21 @@ NVEC: tuple[int, ...] = (2,) * N_BINARY + (N_MOUSE_X, N_MOUSE_Y)
 
 FIRE_INDEX = N_KEYS  # 11
 SCOPE_INDEX = N_KEYS + 1  # 12
-_KEY_INDEX = {name: i for i, name in enumerate(KEY_NAMES)}
+MOUSE_X_INDEX = N_BINARY  # 13
+MOUSE_Y_INDEX = N_BINARY + 1  # 14
+"""Positions in the factored action (15,) of the buttons and the two mouse bins."""
+KEY_INDEX: Mapping[str, int] = MappingProxyType({name: i for i, name in enumerate(KEY_NAMES)})
+"""Key name -> position in the factored action and in the 51-vector."""
+
+
+M_YAW_DEG = 0.022
+"""Degrees of view rotation per mouse count at sensitivity 1 (the games' ``m_yaw`` and
+``m_pitch``)."""
+SENSITIVITY = 2.5
+"""The in-game mouse sensitivity the recordings were made with."""
+DEG_PER_COUNT = M_YAW_DEG * SENSITIVITY  # 0.055
+"""Degrees of view rotation per mouse count at the recordings' settings (+x turns right,
++y looks down)."""
 
 
 def action_space(seed: int | None = None) -> MultiDiscrete:
@@ -158,7 +173,7 @@ class Action:
         """The factored action: int64 array of shape (15,)."""
         out = np.zeros(len(NVEC), dtype=np.int64)
         for key in self.keys:
-            out[_KEY_INDEX[key]] = 1
+            out[KEY_INDEX[key]] = 1
         out[FIRE_INDEX] = self.fire
         out[SCOPE_INDEX] = self.scope
         out[N_BINARY] = self.mouse_x_bin

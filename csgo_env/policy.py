@@ -24,10 +24,10 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from csgo_env._optional import require
-from csgo_env.actions import NVEC, action_space
+from csgo_env.actions import FIRE_INDEX, NVEC, action_space
 from csgo_env.errors import PolicyError, PolicyFileError, explain
+from csgo_env.observations import OBS_SHAPE
 
-OBS_SHAPE = (150, 280, 3)
 N_LOGITS = int(sum(NVEC))  # 64
 
 
@@ -56,7 +56,7 @@ class RandomPolicy:
     def act(self, obs: np.ndarray) -> np.ndarray:
         action = np.asarray(self._space.sample(), dtype=np.int64)
         if self._fire_prob is not None:
-            action[11] = int(self._rng.random() < self._fire_prob)
+            action[FIRE_INDEX] = int(self._rng.random() < self._fire_prob)
         return action
 
 

@@ -1,7 +1,10 @@
-"""Reward specification shared by the live env and the exported datasets.
+"""The reward contract shared by the live env, the exported datasets and the loader.
 
 The default is the dataset authors' own ``kill - 0.5 * death - 0.02 * shot``, so offline
-returns and live returns mean the same thing.
+returns and live returns mean the same thing. :func:`transition_rewards` is the one place
+that turns a recording's kill/death flags and its actions into per-step rewards (the
+alignment is :data:`REWARD_ALIGNMENT`); the Minari export and the sequence loader both use
+it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from csgo_env.actions import FIRE_INDEX
 from csgo_env.errors import ArgumentError, explain
 
 _TERM = re.compile(r"\s*([+-])?\s*(?:(\d+(?:\.\d*)?|\.\d+)\s*\*?\s*)?(kill|death|shot)\s*")
@@ -68,3 +72,28 @@ class RewardSpec:
 
 
 DEFAULT_REWARD = RewardSpec()
+
+
+REWARD_ALIGNMENT = ("rewards[t] uses the kill/death flags of frame t+1 (events that arrived "
+                    "after action t) and the fire key of action t; infos['kill'][t] / "
+                    "infos['death'][t] are the flags of frame t")
+"""How a recording's flags line up with its actions (also written into dataset metadata)."""
+
+
+def transition_rewards(flags: np.ndarray, actions: np.ndarray,
+                       spec: RewardSpec = DEFAULT_REWARD) -> np.ndarray:
+    """Rewards of ``T`` consecutive steps of a recording, float64 of shape ``(T,)``.
+
+    ``flags``: ``(T + 1, 2)`` ``[kill, death]`` 0/1 flags of frames ``s .. s+T`` (the
+    ``helperarr`` rows); ``actions``: ``(T, 15)`` factored actions of steps ``s .. s+T-1``.
+    ``rewards[t] = spec(kill=flags[t+1, 0], death=flags[t+1, 1], shot=actions[t, fire])``
+    (:data:`REWARD_ALIGNMENT`).
+    """
+    flags = np.asarray(flags)
+    actions = np.asarray(actions)
+    if flags.ndim != 2 or flags.shape[1] != 2 or actions.ndim != 2 \
+            or flags.shape[0] != actions.shape[0] + 1:
+        raise ArgumentError(explain("flags and actions do not line up",
+                                    expected="flags (T + 1, 2) and actions (T, 15)",
+                                    got=f"flags {flags.shape}, actions {actions.shape}"))
+    return spec(flags[1:, 0] == 1, flags[1:, 1] == 1, actions[:, FIRE_INDEX])

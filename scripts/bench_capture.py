@@ -30,6 +30,7 @@ import numpy as np
 
 from csgo_env.game.screen.capture import Capturer, open_mss
 from csgo_env.game.screen.xvfb import virtual_display
+from csgo_env.observations import WINDOW_SIZE
 from csgo_env.standin.window import known_pattern
 from csgo_env.standin.window_process import WindowProcess
 
@@ -59,7 +60,7 @@ def main() -> int:
 
         # correctness first: the observation must be exactly the expected pixels
         x0, y0, x1, y1 = cap.geometry.crop
-        bgra = cv2.cvtColor(known_pattern(1024, 768), cv2.COLOR_RGB2BGRA)
+        bgra = cv2.cvtColor(known_pattern(*WINDOW_SIZE), cv2.COLOR_RGB2BGRA)
         crop = np.ascontiguousarray(bgra[y0:y1, x0:x1])
         expected = cv2.cvtColor(cv2.resize(crop, cap.geometry.out_size,
                                            interpolation=cv2.INTER_LINEAR),

@@ -123,6 +123,7 @@ def _play(recording: Path, steps: int, seed: int) -> bool:
     import numpy as np
 
     from csgo_env.game.screen.xvfb import virtual_display
+    from csgo_env.observations import OBS_SHAPE
 
     display = nullcontext(os.environ["DISPLAY"]) if os.environ.get("DISPLAY") \
         else virtual_display((1280, 1024))
@@ -145,4 +146,4 @@ def _play(recording: Path, steps: int, seed: int) -> bool:
                  f"kills {info['kills']}, deaths {info['deaths']}, observation {obs.shape} "
                  f"{obs.dtype}, tick lateness p50 {np.percentile(late, 50):.2f} ms "
                  f"p99 {np.percentile(late, 99):.2f} ms")
-    return obs.shape == (150, 280, 3) and len(late) == steps
+    return obs.shape == OBS_SHAPE and len(late) == steps

@@ -31,6 +31,7 @@ import numpy as np
 
 from csgo_env.datasets.minari import storage as ms
 from csgo_env.errors import DatasetError, DatasetNotFound, explain
+from csgo_env.rewards import DEFAULT_REWARD, RewardSpec, transition_rewards
 
 _SMALL = ("actions", "rewards", "terminations", "truncations", "infos/kill", "infos/death")
 _OPEN_LIMIT = 16
@@ -124,9 +125,7 @@ def index_sources(sources: Sequence[str | os.PathLike[str]],
 class SequenceReader:
     """Reads sequences of episodes; opens files lazily, per process (fork- and spawn-safe)."""
 
-    def __init__(self, reward: Any = None) -> None:
-        from csgo_env.rewards import DEFAULT_REWARD
-
+    def __init__(self, reward: RewardSpec | None = None) -> None:
         self._reward = reward or DEFAULT_REWARD
         self._pid = -1
         self._open: OrderedDict[str, Any] = OrderedDict()
@@ -208,12 +207,12 @@ class SequenceReader:
         rec = self._handle("rec:" + ref.path, lambda: Recording(ref.path))
         hi = start + length
         actions = rec.actions(start, hi)
-        helper = rec.helper(start + 1, hi + 1)
-        kill, death = helper[:, 0] == 1.0, helper[:, 1] == 1.0
+        flags = rec.helper(start, hi + 1)  # frames start..hi: rewards use frame t+1's flags
+        kill, death = flags[1:, 0] == 1.0, flags[1:, 1] == 1.0
         trunc = np.zeros(length, dtype=bool)
         trunc[-1] = hi == ref.steps
         return {"observations": rec.frames(start - history, hi), "actions": actions,
-                "rewards": self._reward(kill, death, actions[:, 11]).astype(np.float32),
+                "rewards": transition_rewards(flags, actions, self._reward).astype(np.float32),
                 "terminations": np.zeros(length, dtype=bool), "truncations": trunc,
                 "kill": kill, "death": death}
 

@@ -17,19 +17,11 @@ from pathlib import Path
 from csgo_env.errors import ArgumentError, EnvConfigError, explain
 from csgo_env.game.input.console import check_commands
 from csgo_env.game.profiles import PROFILES
+from csgo_env.observations import CROP, OBS_SIZE, WINDOW_SIZE
 from csgo_env.rewards import DEFAULT_REWARD, RewardSpec
 
 GAMES: tuple[str, ...] = ("csgo", "cs2", "replay")
 """Values of the ``game`` argument."""
-
-DEFAULT_WINDOW_SIZE: tuple[int, int] = (1024, 768)
-"""Client-area size (width, height) in pixels that the recordings were made at."""
-
-DEFAULT_CROP: tuple[int, int, int, int] = (100, 135, 924, 633)
-"""Crop ``(left, top, right, bottom)`` of the client area, in pixels, right/bottom exclusive."""
-
-OBS_SIZE: tuple[int, int] = (280, 150)
-"""Observation (width, height); the observation array is ``(150, 280, 3)`` RGB uint8."""
 
 DEFAULT_GSI_PORT = 3000
 """Port of the GSI cfg that ``csgo-env gsi-config`` writes for the real games."""
@@ -48,8 +40,8 @@ class EnvConfig:
     reward: RewardSpec = DEFAULT_REWARD
     fps: float = 16.0
     terminate_on_death: bool = False
-    window_size: tuple[int, int] = DEFAULT_WINDOW_SIZE
-    crop: tuple[int, int, int, int] = DEFAULT_CROP
+    window_size: tuple[int, int] = WINDOW_SIZE
+    crop: tuple[int, int, int, int] = CROP
     capture_backend: str = "auto"
     window_backend: str = "auto"
     input_backend: str = "auto"

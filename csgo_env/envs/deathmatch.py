@@ -15,6 +15,7 @@ from csgo_env.actions import Action, action_space
 from csgo_env.envs.config import EnvConfig, validate_config
 from csgo_env.envs.info import StepInfo
 from csgo_env.game.session import GameSession
+from csgo_env.observations import CROP, WINDOW_SIZE, observation_space
 from csgo_env.rewards import RewardSpec
 
 
@@ -133,8 +134,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     def __init__(self, game: str = "csgo", *, reward: RewardSpec | str = "kill - 0.5*death - "
                  "0.02*shot", fps: float = 16.0, terminate_on_death: bool = False,
                  render_mode: str | None = None,
-                 window_size: Sequence[int] = (1024, 768),
-                 crop: Sequence[int] = (100, 135, 924, 633),
+                 window_size: Sequence[int] = WINDOW_SIZE,
+                 crop: Sequence[int] = CROP,
                  capture_backend: str = "auto", window_backend: str = "auto",
                  input_backend: str = "auto", memory_backend: str = "auto",
                  gsi_host: str = "127.0.0.1", gsi_port: int | None = None,
@@ -158,7 +159,7 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             step_timeout_s=step_timeout_s)
         self.render_mode = self.config.render_mode
         self.reward_spec = self.config.reward
-        self.observation_space = gym.spaces.Box(0, 255, (150, 280, 3), np.uint8)
+        self.observation_space = observation_space()
         self.action_space = action_space()
         self._obs: np.ndarray | None = None
         self._kills = self._deaths = 0

@@ -59,7 +59,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from csgo_env.actions import M_YAW_DEG, SENSITIVITY
 from csgo_env.game.profiles import REPLAY
+from csgo_env.observations import CROP, WINDOW_SIZE
 from csgo_env.standin.game_window import TappedLog
 from csgo_env.standin.gsi_sender import GSISender, PlayerCounters, build_payload
 from csgo_env.standin.screen import ReplayScreen
@@ -68,8 +70,6 @@ from csgo_env.standin.window import GameWindow
 
 HEARTBEAT_S = 5.0
 """Unchanged state is POSTed again after this long, as the game's cfg heartbeat does."""
-DEG_PER_COUNT = 0.022
-"""``m_yaw`` / ``m_pitch``: degrees of view rotation per mouse count at sensitivity 1."""
 
 
 @dataclass
@@ -79,15 +79,15 @@ class ReplayOptions:
     recordings: tuple[Path, ...]
     input_log: Path
     title: str = REPLAY.window_titles[0]
-    window_size: tuple[int, int] = (1024, 768)
-    crop: tuple[int, int, int, int] = (100, 135, 924, 633)
+    window_size: tuple[int, int] = WINDOW_SIZE
+    crop: tuple[int, int, int, int] = CROP
     position: tuple[int, int] = (0, 0)
     gsi_url: str | None = None
     token: str | None = None
     offsets: Path | None = None
     control: str = "stdio"
     fps: float = 16.0
-    sensitivity: float = 2.5
+    sensitivity: float = SENSITIVITY
     mouse_to_view: bool = True
     pose_from_recording: bool | None = None
     start_frame: int = 0
@@ -141,7 +141,7 @@ class ReplayGame:
         """The current :class:`~csgo_env.game.memory.pose.Pose` (see the module docstring)."""
         from csgo_env.game.memory.pose import Pose
 
-        scale = DEG_PER_COUNT * self.options.sensitivity
+        scale = M_YAW_DEG * self.options.sensitivity
         yaw = wrap_degrees(-(self._recorded_dx + self._received_dx) * scale)
         pitch = max(-89.0, min(89.0, (self._recorded_dy + self._received_dy) * scale))
         phase = 2.0 * math.pi * max(self.frame, 0) / 400.0

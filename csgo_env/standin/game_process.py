@@ -26,6 +26,7 @@ from typing import Any
 
 from csgo_env.errors import EnvTimeout, GameError, explain
 from csgo_env.game.profiles import REPLAY
+from csgo_env.observations import CROP, WINDOW_SIZE
 
 
 class ReplayProcess:
@@ -38,8 +39,8 @@ class ReplayProcess:
     def __init__(self, recordings: Sequence[str | Path], *, input_log: str | Path,
                  gsi_url: str | None = None, token: str | None = None,
                  offsets: str | Path | None = None, title: str = REPLAY.window_titles[0],
-                 window_size: tuple[int, int] = (1024, 768),
-                 crop: tuple[int, int, int, int] = (100, 135, 924, 633),
+                 window_size: tuple[int, int] = WINDOW_SIZE,
+                 crop: tuple[int, int, int, int] = CROP,
                  control: str = "stdio", start_frame: int = 0,
                  extra_args: Sequence[str] = (), display: str | None = None) -> None:
         self.input_log = Path(input_log)

@@ -15,7 +15,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from csgo_env.actions import M_YAW_DEG, SENSITIVITY
 from csgo_env.game.profiles import REPLAY
+from csgo_env.observations import CROP, WINDOW_SIZE, size_text
 from csgo_env.standin.game import ReplayOptions, run
 
 
@@ -39,10 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-log", required=True, type=Path,
                    help="JSON-lines log of every key/button/motion event received")
     p.add_argument("--title", default=REPLAY.window_titles[0], help="window title")
-    p.add_argument("--window-size", type=lambda s: _pair(s, "x", 2), default=(1024, 768),
-                   help="client size WxH (default 1024x768)")
-    p.add_argument("--crop", type=lambda s: _pair(s, ",", 4), default=(100, 135, 924, 633),
-                   help="crop box L,T,R,B the env captures (default 100,135,924,633)")
+    p.add_argument("--window-size", type=lambda s: _pair(s, "x", 2), default=WINDOW_SIZE,
+                   help=f"client size WxH (default {size_text(WINDOW_SIZE)})")
+    p.add_argument("--crop", type=lambda s: _pair(s, ",", 4), default=CROP,
+                   help="crop box L,T,R,B the env captures (default "
+                        f"{','.join(map(str, CROP))})")
     p.add_argument("--position", type=lambda s: _pair(s, ",", 2), default=(0, 0),
                    help="window position X,Y on the screen (default 0,0)")
     p.add_argument("--gsi-url", default=None, help="receiver URL, e.g. http://127.0.0.1:3000/ "
@@ -53,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--control", choices=("stdio", "free"), default="stdio",
                    help="stdio: advance on commands (the env); free: advance at --fps")
     p.add_argument("--fps", type=float, default=16.0, help="frame rate in free mode")
-    p.add_argument("--sensitivity", type=float, default=2.5,
-                   help="in-game mouse sensitivity (degrees per count = 0.022 x this)")
+    p.add_argument("--sensitivity", type=float, default=SENSITIVITY,
+                   help=f"in-game mouse sensitivity (degrees per count = {M_YAW_DEG:g} x this)")
     p.add_argument("--ignore-mouse", action="store_true",
                    help="the view does not follow the mouse (a misconfigured game)")
     p.add_argument("--start-frame", type=int, default=0, help="frame shown at start")

@@ -25,12 +25,13 @@ from __future__ import annotations
 import numpy as np
 
 from csgo_env.errors import ArgumentError, explain
+from csgo_env.observations import CROP, OBS_SIZE
 
 BACKGROUND_RGB = (24, 24, 24)
 """Colour of the window outside the crop (never part of an observation)."""
 
 
-def exact_index_maps(crop_size: tuple[int, int], out_size: tuple[int, int] = (280, 150)
+def exact_index_maps(crop_size: tuple[int, int], out_size: tuple[int, int] = OBS_SIZE
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Row and column index maps (int64) of the exact upscale.
 
@@ -44,7 +45,7 @@ def exact_index_maps(crop_size: tuple[int, int], out_size: tuple[int, int] = (28
     if cw <= 2 * ow or ch <= 2 * oh:
         raise ArgumentError(explain(
             "crop too small for a pixel-exact replay", expected=f"more than {2 * ow}x{2 * oh}",
-            got=f"{cw}x{ch}", fix="use the recordings' crop (100, 135, 924, 633)"))
+            got=f"{cw}x{ch}", fix=f"use the recordings' crop {CROP}"))
     # Integer form of floor((c + 0.5) * out / crop): exact, no float rounding.
     cols = ((2 * np.arange(cw, dtype=np.int64) + 1) * ow) // (2 * cw)
     rows = ((2 * np.arange(ch, dtype=np.int64) + 1) * oh) // (2 * ch)
@@ -60,7 +61,7 @@ class ReplayScreen:
     """
 
     def __init__(self, window_size: tuple[int, int], crop: tuple[int, int, int, int],
-                 out_size: tuple[int, int] = (280, 150)) -> None:
+                 out_size: tuple[int, int] = OBS_SIZE) -> None:
         width, height = window_size
         left, top, right, bottom = crop
         self.crop = crop

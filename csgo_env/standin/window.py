@@ -41,6 +41,8 @@ from typing import IO, Any, Protocol
 
 import numpy as np
 
+from csgo_env.observations import WINDOW_SIZE, size_text
+
 
 def known_pattern(width: int, height: int) -> np.ndarray:
     """The test pattern: RGB uint8 array of shape (height, width, 3), C-contiguous.
@@ -251,8 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m csgo_env.standin.window",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--title", required=True, help="window title")
-    parser.add_argument("--size", type=lambda s: _pair(s, "x"), default=(1024, 768),
-                        help="client size WxH (default 1024x768)")
+    parser.add_argument("--size", type=lambda s: _pair(s, "x"), default=WINDOW_SIZE,
+                        help=f"client size WxH (default {size_text(WINDOW_SIZE)})")
     parser.add_argument("--pos", type=lambda s: _pair(s, ","), default=None,
                         help="window position X,Y on the screen")
     parser.add_argument("--log", required=True, help="JSON-lines input log to append to")

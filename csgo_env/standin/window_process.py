@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from csgo_env.errors import GameError, explain
+from csgo_env.observations import WINDOW_SIZE
 from csgo_env.standin.window import read_log
 
 
@@ -27,7 +28,7 @@ class WindowProcess:
     """
 
     def __init__(self, title: str, log: str | os.PathLike[str], *,
-                 size: tuple[int, int] = (1024, 768), position: tuple[int, int] | None = None,
+                 size: tuple[int, int] = WINDOW_SIZE, position: tuple[int, int] | None = None,
                  frames: str | os.PathLike[str] | None = None, fps: float = 16.0,
                  display: str | None = None, timeout: float = 20.0) -> None:
         self.title = title

@@ -25,16 +25,17 @@ from types import MappingProxyType
 from typing import Literal
 
 from csgo_env.datasets.pearce.families import FAMILIES, Family, family_of, get_family
+from csgo_env.datasets.pearce.layout import FRAMES_PER_FILE
 from csgo_env.errors import DatasetError, DatasetNotFound, explain
+from csgo_env.observations import OBS_BYTES
 
 Split = Literal["train", "test"]
 SPLITS: tuple[Split, ...] = ("train", "test")
 NAMESPACE = "csgo"
 VERSION = 0
-FRAMES_PER_FILE = 1000
 STEPS_PER_EPISODE = FRAMES_PER_FILE - 1
 """Transitions per converted episode: observations 0..999, actions 0..998."""
-BYTES_PER_FRAME = 150 * 280 * 3
+BYTES_PER_FRAME = OBS_BYTES
 DIAMOND_SPLIT_FILE = "diamond_test_split.txt"
 DIAMOND_TEST_COUNT = 500
 

@@ -184,12 +184,9 @@ def finalize(root: Path, dataset_id: str, *, tool_version: str) -> dict[str, Any
 
 
 def _reward_note() -> dict[str, str]:
-    from csgo_env.rewards import DEFAULT_REWARD
+    from csgo_env.rewards import DEFAULT_REWARD, REWARD_ALIGNMENT
 
-    return {"spec": str(DEFAULT_REWARD),
-            "alignment": "rewards[t] uses the kill/death flags of frame t+1 (events that "
-                         "arrived after action t) and the fire key of action t; "
-                         "infos['kill'][t] / infos['death'][t] are the flags of frame t"}
+    return {"spec": str(DEFAULT_REWARD), "alignment": REWARD_ALIGNMENT}
 
 
 def write_manifest(root: Path, shard: int, of: int, entry: Mapping[str, Any]) -> Path:

@@ -36,16 +36,12 @@ from typing import Any
 import numpy as np
 
 from csgo_env._atomic import temp_name
-from csgo_env.actions import FIRE_INDEX, vectors_to_multidiscrete
+from csgo_env.actions import vectors_to_multidiscrete
 from csgo_env.datasets.minari import convert_state as state
 from csgo_env.datasets.minari import storage as ms
-from csgo_env.datasets.minari.catalog import (
-    FRAMES_PER_FILE,
-    NAMESPACE,
-    dataset_of,
-    get_dataset_info,
-)
+from csgo_env.datasets.minari.catalog import NAMESPACE, dataset_of, get_dataset_info
 from csgo_env.datasets.pearce.families import family_of
+from csgo_env.datasets.pearce.layout import FRAMES_PER_FILE
 from csgo_env.datasets.pearce.tar_source import (
     SourceUnit,
     collect_units,
@@ -54,7 +50,7 @@ from csgo_env.datasets.pearce.tar_source import (
     stream_members,
 )
 from csgo_env.errors import CsgoEnvError, DatasetError, explain
-from csgo_env.rewards import DEFAULT_REWARD, RewardSpec
+from csgo_env.rewards import DEFAULT_REWARD, RewardSpec, transition_rewards
 
 
 def build_episode(frames: np.ndarray, action_vectors: np.ndarray, helper: np.ndarray,
@@ -84,7 +80,7 @@ def build_episode(frames: np.ndarray, action_vectors: np.ndarray, helper: np.nda
     truncations[-1] = True
     return ms.EpisodeArrays(
         observations=frames, actions=actions,
-        rewards=reward(kill[1:], death[1:], actions[:, FIRE_INDEX]),
+        rewards=transition_rewards(helper, actions, reward),
         terminations=np.zeros(steps, dtype=bool), truncations=truncations,
         kill=kill, death=death)
 

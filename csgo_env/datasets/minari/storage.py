@@ -51,6 +51,8 @@ import numpy as np
 
 from csgo_env._atomic import atomic_target, atomic_write_bytes
 from csgo_env.errors import DatasetError, explain
+from csgo_env.observations import OBS_SHAPE as FRAME_SHAPE
+from csgo_env.observations import observation_space
 
 MAIN_FILE = "main_data.hdf5"
 METADATA_FILE = "metadata.json"
@@ -59,7 +61,6 @@ STAGING_DIR = ".partial"
 EPISODES_DIR = "episodes"
 EPISODE_GROUP = "episode"
 JPEG_QUALITY = 75
-FRAME_SHAPE = (150, 280, 3)
 
 
 def minari_root(out_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -98,11 +99,6 @@ class EpisodeArrays:
         return int(self.actions.shape[0])
 
 
-def observation_space() -> Any:
-    """``Box(0, 255, (150, 280, 3), uint8)``: RGB frames."""
-    from gymnasium.spaces import Box
-
-    return Box(0, 255, FRAME_SHAPE, np.uint8)
 
 
 def _encode_jpeg(frames: np.ndarray) -> np.ndarray:

@@ -44,16 +44,14 @@ from csgo_env.actions import (
     vectors_to_multidiscrete,
 )
 from csgo_env.datasets.pearce.index import HeaderDecoder, link_addresses, pread_into
+from csgo_env.datasets.pearce.layout import (
+    FRAME_SHAPE,
+    FRAMES_PER_FILE,
+    HELPER_SIZE,
+    KINDS,
+    XAUX_SIZE,
+)
 from csgo_env.errors import DatasetNotFound, InvalidAction, RecordingCorrupt, explain
-
-FRAMES_PER_FILE = 1000
-"""Frames in one public recording (62.5 s at 16 Hz)."""
-FRAME_SHAPE: tuple[int, int, int] = (150, 280, 3)
-"""Height, width, channels of one screenshot."""
-XAUX_SIZE = 54
-HELPER_SIZE = 2
-KINDS: tuple[str, ...] = ("x", "xaux", "y", "helperarr")
-"""Dataset suffixes per frame, in the order the public files were written."""
 
 SPECS: dict[str, tuple[tuple[int, ...], np.dtype]] = {
     "x": (FRAME_SHAPE, np.dtype(np.uint8)),
@@ -371,6 +369,7 @@ def first_bad_vector(vectors: np.ndarray) -> int | None:
 
 
 __all__ = [
-    "FRAMES_PER_FILE", "FRAME_SHAPE", "KINDS", "SPECS", "Recording", "RecordingArrays",
-    "count_frames", "first_bad_vector", "frame_keys", "valid_vectors",
+    "FRAMES_PER_FILE", "FRAME_SHAPE", "HELPER_SIZE", "KINDS", "SPECS", "XAUX_SIZE",
+    "Recording", "RecordingArrays", "count_frames", "first_bad_vector", "frame_keys",
+    "valid_vectors",
 ]

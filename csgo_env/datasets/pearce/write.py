@@ -27,7 +27,7 @@ from csgo_env.actions import (
     VECTOR_SIZE,
     vectors_to_multidiscrete,
 )
-from csgo_env.datasets.pearce.reader import FRAME_SHAPE, HELPER_SIZE, XAUX_SIZE
+from csgo_env.datasets.pearce.layout import FRAME_SHAPE, HELPER_SIZE, XAUX_SIZE
 from csgo_env.errors import explain
 
 XAUX_BLOCK = 18

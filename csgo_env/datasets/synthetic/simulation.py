@@ -12,15 +12,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from csgo_env.actions import KEY_NAMES, N_BINARY, NVEC, quantize_mouse_x, quantize_mouse_y
+from csgo_env.actions import (
+    DEG_PER_COUNT,
+    FIRE_INDEX,
+    KEY_INDEX,
+    KEY_NAMES,
+    MOUSE_X_INDEX,
+    MOUSE_Y_INDEX,
+    NVEC,
+    SCOPE_INDEX,
+    quantize_mouse_x,
+    quantize_mouse_y,
+)
 from csgo_env.datasets.pearce.families import Family
 from csgo_env.datasets.synthetic.frames import ViewTrack
 
-DEG_PER_COUNT = 0.055
 TICK_HZ = 16
-_K = {name: i for i, name in enumerate(KEY_NAMES)}
-FIRE, SCOPE = N_BINARY - 2, N_BINARY - 1
-MX, MY = N_BINARY, N_BINARY + 1
+_K = KEY_INDEX
+FIRE, SCOPE = FIRE_INDEX, SCOPE_INDEX
+MX, MY = MOUSE_X_INDEX, MOUSE_Y_INDEX
 # weapon slots: (GSI name T, GSI name CT, GSI type, clip, reserve, itemdef T, itemdef CT)
 WEAPONS = (
     ("weapon_knife_t", "weapon_knife", "Knife", -1, 0, 59, 42),

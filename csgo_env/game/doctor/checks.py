@@ -20,13 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from csgo_env.actions import DEG_PER_COUNT, M_YAW_DEG, SENSITIVITY
 from csgo_env.errors import CsgoEnvError, GameError
 from csgo_env.game.doctor.runner import MOUSE_SETTINGS, CheckResult, DoctorContext
+from csgo_env.observations import WINDOW_SIZE, size_text
 
-WANT_SIZE = (1024, 768)
-DEG_PER_COUNT = 0.022 * 2.5
-"""Predicted yaw change per mouse count at sensitivity 2.5 (degrees; +x turns right,
-which lowers the counter-clockwise yaw)."""
 TURN_TOLERANCE = 0.10
 """Relative error allowed between predicted and measured turn."""
 LATE_OK_S = 0.002
@@ -78,12 +76,14 @@ def check_window(ctx: DoctorContext) -> CheckResult:
 
 def check_window_size(ctx: DoctorContext) -> CheckResult:
     w = ctx.window
-    if (w.width, w.height) != WANT_SIZE:
+    want = size_text(WINDOW_SIZE)
+    if (w.width, w.height) != WINDOW_SIZE:
         return CheckResult("window_size", "fail",
-                           f"client area {w.width}x{w.height}, not {WANT_SIZE[0]}x{WANT_SIZE[1]}",
-                           "set video to windowed 1024x768 (4:3), or launch options "
-                           "-windowed -w 1024 -h 768; the recordings' crop needs that size")
-    return CheckResult("window_size", "ok", "windowed 1024x768")
+                           f"client area {w.width}x{w.height}, not {want}",
+                           f"set video to windowed {want} (4:3), or launch options -windowed "
+                           f"-w {WINDOW_SIZE[0]} -h {WINDOW_SIZE[1]}; the recordings' crop "
+                           "needs that size")
+    return CheckResult("window_size", "ok", f"windowed {want}")
 
 
 def check_gsi_cfg(ctx: DoctorContext) -> CheckResult:
@@ -203,7 +203,7 @@ def check_mouse_turn(ctx: DoctorContext) -> CheckResult:
 
     opts = ctx.options
     counts = opts.turn_counts
-    predicted = -counts * DEG_PER_COUNT
+    predicted = -counts * DEG_PER_COUNT  # +x turns right: the yaw drops
     backend = get_input_backend(opts.input_backend, profile=ctx.profile)
     try:
         before = ctx.pose_reader.read().yaw_deg
@@ -217,19 +217,20 @@ def check_mouse_turn(ctx: DoctorContext) -> CheckResult:
         backend.close()
     measured = _wrap(after - before)
     detail = (f"{counts} counts right: yaw changed {measured:+.2f} deg, predicted "
-              f"{predicted:+.2f} deg (0.022 x 2.5 per count)")
+              f"{predicted:+.2f} deg ({M_YAW_DEG:g} x {SENSITIVITY:g} per count)")
     if abs(measured) < 0.1 * abs(predicted):
         return CheckResult("mouse_turn", "fail", detail + ": no turn seen",
                            "give the game window focus (click into it) and keep the mouse "
                            f"free of other programs; set {MOUSE_SETTINGS}")
     if measured * predicted < 0:
         return CheckResult("mouse_turn", "fail", detail + ": turned the wrong way",
-                           f"un-invert the mouse (m_yaw must be +0.022); set {MOUSE_SETTINGS}")
+                           f"un-invert the mouse (m_yaw must be +{M_YAW_DEG:g}); "
+                           f"set {MOUSE_SETTINGS}")
     ratio = measured / predicted
     if abs(ratio - 1.0) > TURN_TOLERANCE:
         return CheckResult("mouse_turn", "fail",
                            detail + f": {ratio:.2f}x the prediction (sensitivity looks like "
-                                    f"{2.5 * ratio:.2f})", f"set {MOUSE_SETTINGS}")
+                                    f"{SENSITIVITY * ratio:.2f})", f"set {MOUSE_SETTINGS}")
     return CheckResult("mouse_turn", "ok", detail)
 
 

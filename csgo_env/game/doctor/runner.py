@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from csgo_env.actions import M_YAW_DEG, SENSITIVITY
 from csgo_env.game.profiles import GameProfile, get_profile
 
 Status = Literal["ok", "warn", "fail", "skipped"]
@@ -25,8 +26,8 @@ SAFETY_ADVICE = (
     "with bots only, use a throwaway account if you can; csgo_env only reads memory, never "
     "writes it, and releases every key it pressed when it stops.")
 
-MOUSE_SETTINGS = ("sensitivity 2.5, raw input off (m_rawinput 0), mouse acceleration off "
-                  "(m_customaccel 0), m_yaw 0.022")
+MOUSE_SETTINGS = (f"sensitivity {SENSITIVITY:g}, raw input off (m_rawinput 0), mouse "
+                  f"acceleration off (m_customaccel 0), m_yaw {M_YAW_DEG:g}")
 
 
 @dataclass(frozen=True)

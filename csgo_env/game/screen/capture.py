@@ -25,6 +25,7 @@ import numpy as np
 from csgo_env._optional import require
 from csgo_env.errors import ArgumentError, CaptureError, explain
 from csgo_env.game.screen.windows import WindowInfo, get_window_backend
+from csgo_env.observations import CROP, OBS_SIZE, WINDOW_SIZE
 
 INTERPOLATIONS: dict[str, str] = {"nearest": "INTER_NEAREST", "linear": "INTER_LINEAR",
                                   "area": "INTER_AREA", "cubic": "INTER_CUBIC"}
@@ -41,9 +42,9 @@ class CaptureGeometry:
     :data:`INTERPOLATIONS`.
     """
 
-    window_size: tuple[int, int] = (1024, 768)
-    crop: tuple[int, int, int, int] = (100, 135, 924, 633)
-    out_size: tuple[int, int] = (280, 150)
+    window_size: tuple[int, int] = WINDOW_SIZE
+    crop: tuple[int, int, int, int] = CROP
+    out_size: tuple[int, int] = OBS_SIZE
     interpolation: str = "linear"
 
     def __post_init__(self) -> None:
