@@ -11,7 +11,9 @@ HELP = "check the game, window, GSI, offsets, mouse settings and loop timing; pr
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags mirror :class:`csgo_env.game.doctor.runner.DoctorOptions`."""
-    parser.add_argument("--game", choices=("csgo", "cs2", "replay"), default="csgo",
+    from csgo_env.game.launch import LAUNCHERS
+
+    parser.add_argument("--game", choices=sorted(LAUNCHERS), default="csgo",
                         help="which game to check (default: csgo)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--gsi-port", type=int, default=None,

@@ -12,7 +12,10 @@ HELP = "write (or print) the game's Game State Integration cfg with a fresh toke
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--game``, ``--cfg-dir``, ``--port``, ``--token``, ``--print``."""
-    parser.add_argument("--game", choices=("csgo", "cs2"), default="csgo",
+    from csgo_env.game.profiles import PROFILES
+
+    with_cfg = sorted(name for name, p in PROFILES.items() if p.cfg_subdir is not None)
+    parser.add_argument("--game", choices=with_cfg, default="csgo",
                         help="which game's cfg folder to look for (default: csgo)")
     parser.add_argument("--cfg-dir", type=Path, default=None,
                         help="the game's cfg folder; default: found through Steam's libraries")

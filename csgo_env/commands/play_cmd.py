@@ -19,9 +19,11 @@ HELP = "run an agent (random or an exported .pt2 policy) live with a one-line st
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from csgo_env.game.launch import LAUNCHERS
+
     parser.add_argument("--policy", required=True,
                         help="'random' or a torch.export .pt2 file (see csgo_env.policy)")
-    parser.add_argument("--game", choices=("csgo", "cs2", "replay"), default="csgo")
+    parser.add_argument("--game", choices=sorted(LAUNCHERS), default="csgo")
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, default=None, help="wall-clock minutes to play")
     budget.add_argument("--steps", type=int, default=None, help="steps to play")

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 import weakref
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 
 from csgo_env.actions import Action, action_space
-from csgo_env.envs.config import EnvConfig, validate_config
+from csgo_env.envs.config import EnvConfig, arguments_doc, env_signature, validate_config
 from csgo_env.envs.info import StepInfo
 from csgo_env.game.session import GameSession
-from csgo_env.observations import CROP, WINDOW_SIZE, observation_space
-from csgo_env.rewards import RewardSpec
+from csgo_env.observations import observation_space
+
+if TYPE_CHECKING:
+    from csgo_env.game.clock import TickReport
 
 
 def _finalize(session: GameSession) -> None:
@@ -99,26 +100,10 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
 
     ## Arguments
 
-    ``gym.make("CSGO-Deathmatch-v0", game="csgo", ...)``:
+    ``gym.make("CSGO-Deathmatch-v0", game="csgo", ...)``; every argument but ``game`` is
+    keyword-only (the list is made from :class:`~csgo_env.envs.config.EnvConfig`):
 
-    - ``game``: ``"csgo"``, ``"cs2"`` or ``"replay"``.
-    - ``reward``: a ``RewardSpec`` or a string such as ``"kill - 0.5*death - 0.02*shot"``.
-    - ``fps`` (16), ``terminate_on_death`` (False), ``render_mode`` (None or "rgb_array":
-      ``render()`` returns the last observation).
-    - ``window_size`` (1024, 768), ``crop`` (100, 135, 924, 633): capture geometry.
-    - ``capture_backend`` (mss backend, "auto"), ``window_backend``, ``input_backend``,
-      ``memory_backend`` ("auto": by platform).
-    - ``gsi_host`` ("127.0.0.1"), ``gsi_port`` (3000; replay: 0 = any free port),
-      ``gsi_token`` (the cfg's token; None accepts any; replay: a fresh token).
-    - ``offsets_path``: hazedumper ``csgo.json`` or a cs2-dumper folder; without it
-      ``info["pose"]`` is None (replay: its own offsets). ``read_pose`` (True).
-    - ``split_mouse`` (True).
-    - ``replay_recordings`` (Pearce .hdf5 paths; default: a generated sample),
-      ``replay_start_frame`` (0), ``replay_input_log`` (path of the replay's JSON-lines
-      input log), ``replay_args`` (extra replay command-line options).
-    - ``setup_console``: console commands typed at the first reset (e.g.
-      ``("bot_kick", "bot_add_ct", "mp_warmup_end")``).
-    - ``reset_timeout_s`` (30), ``startup_timeout_s`` (20), ``step_timeout_s`` (5).
+{arguments}
 
     Every argument is checked before anything starts; a bad one raises
     :class:`~csgo_env.errors.EnvConfigError` (expected / got / fix) with no thread, socket
@@ -131,32 +116,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 16}
 
-    def __init__(self, game: str = "csgo", *, reward: RewardSpec | str = "kill - 0.5*death - "
-                 "0.02*shot", fps: float = 16.0, terminate_on_death: bool = False,
-                 render_mode: str | None = None,
-                 window_size: Sequence[int] = WINDOW_SIZE,
-                 crop: Sequence[int] = CROP,
-                 capture_backend: str = "auto", window_backend: str = "auto",
-                 input_backend: str = "auto", memory_backend: str = "auto",
-                 gsi_host: str = "127.0.0.1", gsi_port: int | None = None,
-                 gsi_token: str | None = None, offsets_path: str | Path | None = None,
-                 read_pose: bool = True, split_mouse: bool = True,
-                 replay_recordings: Sequence[str | Path] | str | Path = (),
-                 replay_start_frame: int = 0, replay_input_log: str | Path | None = None,
-                 replay_args: Sequence[str] = (), setup_console: Sequence[str] = (),
-                 reset_timeout_s: float = 30.0, startup_timeout_s: float = 20.0,
-                 step_timeout_s: float = 5.0) -> None:
-        self.config: EnvConfig = validate_config(
-            game=game, reward=reward, fps=fps, terminate_on_death=terminate_on_death,
-            render_mode=render_mode, window_size=window_size, crop=crop,
-            capture_backend=capture_backend, window_backend=window_backend,
-            input_backend=input_backend, memory_backend=memory_backend, gsi_host=gsi_host,
-            gsi_port=gsi_port, gsi_token=gsi_token, offsets_path=offsets_path,
-            read_pose=read_pose, split_mouse=split_mouse, replay_recordings=replay_recordings,
-            replay_start_frame=replay_start_frame, replay_input_log=replay_input_log,
-            replay_args=replay_args, setup_console=setup_console,
-            reset_timeout_s=reset_timeout_s, startup_timeout_s=startup_timeout_s,
-            step_timeout_s=step_timeout_s)
+    def __init__(self, game: str = "csgo", **kwargs: Any) -> None:
+        self.config: EnvConfig = validate_config(game=game, **kwargs)
         self.render_mode = self.config.render_mode
         self.reward_spec = self.config.reward
         self.observation_space = observation_space()
@@ -179,29 +140,26 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             session.setup_console()
             self._console_done = True
         start = (options or {}).get("start_frame", self.config.replay_start_frame)
-        session.restart_replay(int(start))
+        session.restart(int(start))
         session.wait_ready(self.config.reset_timeout_s)
         session.drain_events()
         self._kills = self._deaths = 0
-        session.clock.start()
+        session.start_clock()
         self._obs = session.grab()
         return self._obs, self._info(None, 0, 0, False)
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, StepInfo]:
         self._check_open()
         act = Action.from_multidiscrete(action)
-        session = self.session
-        session.apply(act)
-        report = session.clock.tick()
-        session.advance()
-        self._obs = session.grab()
-        counts = session.drain_events()
-        kills, deaths = counts.kills, counts.deaths  # suicides are among the deaths
+        result = self.session.step(act)
+        self._obs = result.obs
+        kills, deaths = result.events.kills, result.events.deaths  # suicides are deaths
         self._kills += kills
         self._deaths += deaths
         reward = float(self.reward_spec(kills, deaths, float(act.fire)))
         terminated = bool(self.config.terminate_on_death and deaths > 0)
-        return self._obs, reward, terminated, False, self._info(report, kills, deaths, act.fire)
+        return self._obs, reward, terminated, False, self._info(result.tick, kills, deaths,
+                                                                 act.fire)
 
     def render(self) -> np.ndarray | None:
         """``rgb_array``: a copy of the last observation (None before the first reset)."""
@@ -222,11 +180,11 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
 
             raise GameError("the environment is closed; make a new one")
 
-    def _info(self, report: Any, kills: int, deaths: int, shot: bool) -> StepInfo:
+    def _info(self, report: TickReport | None, kills: int, deaths: int,
+              shot: bool) -> StepInfo:
         session = self.session
         pose, pose_error = session.read_pose()
-        state = session.player
-        shown = session.last_shown
+        state = session.player_state()
         return StepInfo(
             pose=pose, pose_error=pose_error,
             health=None if state is None else state.health,
@@ -235,5 +193,9 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             step_shot=bool(shot),
             tick_lateness_s=0.0 if report is None else float(report.lateness_s),
             overrun=False if report is None else bool(report.overrun),
-            gsi_age_s=session.gsi_age(),
-            replay_frame=None if shown is None else int(shown["frame"]))
+            gsi_age_s=session.gsi_age(), replay_frame=session.shown_frame())
+
+
+DeathmatchEnv.__doc__ = (DeathmatchEnv.__doc__ or "").replace(
+    "{arguments}", textwrap.indent(arguments_doc(), "    "))
+DeathmatchEnv.__init__.__dict__["__signature__"] = env_signature()  # for help() and IDEs

@@ -15,7 +15,7 @@ from csgo_env.datasets.synthetic.recordings import generate_recording, write_syn
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with one synthetic 1000-frame dust2-expert recording (#1) and its metadata."""
-    out = tmp_path_factory.mktemp("standin_recordings")
+    out = tmp_path_factory.mktemp("synthetic_recordings")
     write_synthetic_recordings(out, family="dust2-expert", files=1, seed=0)
     return out
 

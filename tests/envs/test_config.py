@@ -45,6 +45,9 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"replay_recordings": ["x.hdf5"]}, "only applies to game='replay'"),
     ({"gsi_token": ""}, "bad gsi_token"),
     ({"capture_backend": ""}, "capture_backend"),
+    ({"input_backend": "xtest"}, "unknown input backend"),
+    ({"window_backend": "wayland"}, "unknown window backend"),
+    ({"memory_backend": "ptrace"}, "unknown memory backend"),
     ({"reset_timeout_s": 0}, "reset_timeout_s"),
 ]
 
@@ -84,3 +87,19 @@ def test_defaults_and_resolution(tmp_path: Path) -> None:
     offsets = tmp_path / "csgo.json"
     offsets.write_text("{}")
     assert validate_config(offsets_path=str(offsets)).offsets_path == offsets.resolve()
+
+
+def test_arguments_are_declared_once() -> None:
+    """The signature, the validation and the spec sheet all come from EnvConfig's fields."""
+    import dataclasses
+    import inspect
+
+    from csgo_env.envs.config import EnvConfig
+
+    names = [f.name for f in dataclasses.fields(EnvConfig)]
+    params = inspect.signature(DeathmatchEnv).parameters
+    assert list(params) == names
+    assert all(params[n].default == f.default for n, f in zip(names, dataclasses.fields(EnvConfig),
+                                                               strict=True))
+    doc = DeathmatchEnv.__doc__ or ""
+    assert all(f"``{n}``" in doc for n in names) and "{arguments}" not in doc

@@ -120,7 +120,7 @@ def test_render_and_close_are_safe(xvfb_display: str, recording: Path) -> None:
     frame = env.render()
     np.testing.assert_array_equal(frame, obs)
     assert frame is not obs
-    replay = env.session.replay
+    replay = env.session.game.process
     port = env.session.receiver.address[1]
     env.close()
     env.close()  # idempotent
@@ -136,8 +136,8 @@ def test_unclosed_env_warns_and_cleans_up(xvfb_display: str, recording: Path) ->
     env = DeathmatchEnv("replay", replay_recordings=[recording])
     env.reset(seed=0)
     env.step(rs.as_array(rs.Action(frozenset({"w"}), fire=True)))
-    replay = env.session.replay
-    log = env.session.input_log
+    replay = env.session.game.process
+    log = env.session.game.input_log
     with pytest.warns(ResourceWarning, match="not closed"):
         del env
         gc.collect()

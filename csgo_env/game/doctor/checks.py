@@ -1,10 +1,14 @@
 """The checks of ``csgo-env doctor``, in the order they run (:data:`CHECKS`).
 
 Each check takes the :class:`~csgo_env.game.doctor.runner.DoctorContext`, may fill it for
-later checks (pid, window, cfg port and token, pose reader) and returns a
-:class:`~csgo_env.game.doctor.runner.CheckResult`. For ``game="replay"`` the game process
-is found through its window (its process is a Python interpreter) and there is no cfg
-file (the replay game is given the receiver's URL and token on its command line).
+later checks (pid, window, cfg port and token, pose source) and returns a
+:class:`~csgo_env.game.doctor.runner.CheckResult`. The checks use the live session's own
+wiring: the profile's launcher finds the running game
+(:meth:`~csgo_env.game.launch.Launcher.find_running`; the stand-in is found through its
+window, its process being a Python interpreter) and
+:func:`~csgo_env.game.memory.attach.open_pose_source` opens its memory. A profile without a
+cfg folder (the stand-in, given the receiver's URL and token on its command line) skips the
+cfg check.
 
 With a real game (``csgo``/``cs2``) the same checks run against it; in this project's CI no
 real game can run, so there they are exercised on the replay game, and for ``csgo`` only
@@ -23,6 +27,7 @@ from pathlib import Path
 from csgo_env.actions import DEG_PER_COUNT, M_YAW_DEG, SENSITIVITY
 from csgo_env.errors import CsgoEnvError, GameError
 from csgo_env.game.doctor.runner import MOUSE_SETTINGS, CheckResult, DoctorContext
+from csgo_env.game.gsi.cfg import DEFAULT_GSI_PORT
 from csgo_env.observations import WINDOW_SIZE, size_text
 
 TURN_TOLERANCE = 0.10
@@ -34,29 +39,15 @@ WARN_FRACTION = 0.25
 
 
 def check_process(ctx: DoctorContext) -> CheckResult:
-    from csgo_env.game.processes import find_game_process
-    from csgo_env.game.screen.windows import find_window
+    from csgo_env.game.launch import launcher_for
 
-    profile = ctx.profile
-    if profile.name == "replay":
-        try:
-            info = find_window(profile.window_titles, backend=ctx.options.window_backend)
-        except CsgoEnvError as exc:
-            return CheckResult("process", "fail", f"no replay game running ({exc})",
-                               "start it: python -m csgo_env.standin --recording FILE "
-                               "--input-log LOG --control free --gsi-url URL --token T")
-        if info.pid is None or not Path(f"/proc/{info.pid}").exists():
-            return CheckResult("process", "fail", f"window {info.title!r} has no live process",
-                               "restart the replay game")
-        ctx.pid = info.pid
-        return CheckResult("process", "ok", f"replay game pid {info.pid}")
     try:
-        proc = find_game_process(profile)
+        ctx.pid, found = launcher_for(ctx.profile).find_running(ctx.options.window_backend)
     except GameError as exc:
-        return CheckResult("process", "fail", str(exc).split(". Fix:")[0],
-                           f"start the game: {profile.launch_hint}")
-    ctx.pid = proc.pid
-    return CheckResult("process", "ok", f"{proc.name} pid {proc.pid}")
+        problem, _, fix = str(exc).rpartition(". Fix: ")
+        return CheckResult("process", "fail", problem or str(exc),
+                           fix or f"start the game: {ctx.profile.launch_hint}")
+    return CheckResult("process", "ok", found)
 
 
 def check_window(ctx: DoctorContext) -> CheckResult:
@@ -70,12 +61,14 @@ def check_window(ctx: DoctorContext) -> CheckResult:
                            "run the game windowed (not fullscreen, not minimised) with the "
                            f"title {ctx.profile.window_titles[0]!r}")
     w = ctx.window
+    assert w is not None
     return CheckResult("window", "ok", f"{w.title!r} at ({w.left}, {w.top}), "
                                        f"client {w.width}x{w.height}")
 
 
 def check_window_size(ctx: DoctorContext) -> CheckResult:
     w = ctx.window
+    assert w is not None, "runs after the window check"
     want = size_text(WINDOW_SIZE)
     if (w.width, w.height) != WINDOW_SIZE:
         return CheckResult("window_size", "fail",
@@ -117,7 +110,7 @@ def check_gsi_posts(ctx: DoctorContext) -> CheckResult:
     from csgo_env.game.gsi.receiver import GSIReceiver
 
     opts = ctx.options
-    port = opts.gsi_port if opts.gsi_port is not None else (ctx.cfg_port or 3000)
+    port = opts.gsi_port if opts.gsi_port is not None else (ctx.cfg_port or DEFAULT_GSI_PORT)
     token = opts.gsi_token if opts.gsi_token is not None else ctx.cfg_token
     try:
         receiver = GSIReceiver(port=port, token=token).start()
@@ -163,24 +156,23 @@ def check_gsi_posts(ctx: DoctorContext) -> CheckResult:
 
 
 def check_offsets(ctx: DoctorContext) -> CheckResult:
-    from csgo_env.game.memory.offsets import load_offsets
-    from csgo_env.game.memory.pose import PoseReader
-    from csgo_env.game.memory.readers import open_process
+    from csgo_env.game.memory.attach import open_pose_source
 
     path = ctx.options.offsets_path
     if path is None:
         return CheckResult("offsets", "skipped", "no offsets given: the env runs without pose",
                            "pass --offsets PATH (hazedumper csgo.json / cs2-dumper folder)")
+    assert ctx.pid is not None, "runs after the process check"
     try:
-        offsets = load_offsets(path, game=ctx.profile.name)
-        ctx.memory = open_process(ctx.pid, backend=ctx.options.memory_backend)
-        ctx.pose_reader = PoseReader(ctx.memory, offsets, ctx.profile)
-        pose = ctx.pose_reader.read()
+        ctx.pose_source = source = open_pose_source(path, ctx.profile, ctx.pid,
+                                                    backend=ctx.options.memory_backend)
+        pose = source.read()
     except CsgoEnvError as exc:
         text = str(exc)
         problem, _, fix = text.partition(". Fix: ")
         return CheckResult("offsets", "fail", f"{type(exc).__name__}: {problem}",
                            fix or "dump offsets for the running build and pass --offsets")
+    offsets = source.offsets
     detail = (f"{offsets.describe()}: health {pose.health}, position "
               f"({pose.position[0]:.0f}, {pose.position[1]:.0f}, {pose.position[2]:.0f}), "
               f"yaw {pose.yaw_deg:.1f}")
@@ -206,11 +198,12 @@ def check_mouse_turn(ctx: DoctorContext) -> CheckResult:
     predicted = -counts * DEG_PER_COUNT  # +x turns right: the yaw drops
     backend = get_input_backend(opts.input_backend, profile=ctx.profile)
     try:
-        before = ctx.pose_reader.read().yaw_deg
+        assert ctx.pose_source is not None, "runs after the offsets check"
+        before = ctx.pose_source.read().yaw_deg
         backend.move_relative(counts, 0)
         backend.flush()
         time.sleep(opts.turn_settle_s)
-        after = ctx.pose_reader.read().yaw_deg
+        after = ctx.pose_source.read().yaw_deg
         backend.move_relative(-counts, 0)
         backend.flush()
     finally:

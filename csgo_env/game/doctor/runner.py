@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from csgo_env.actions import M_YAW_DEG, SENSITIVITY
 from csgo_env.game.profiles import GameProfile, get_profile
+
+if TYPE_CHECKING:
+    from csgo_env.game.memory.attach import PoseSource
+    from csgo_env.game.screen.windows import WindowInfo
 
 Status = Literal["ok", "warn", "fail", "skipped"]
 
@@ -71,11 +75,10 @@ class DoctorContext:
     options: DoctorOptions
     profile: GameProfile
     pid: int | None = None
-    window: Any = None
+    window: WindowInfo | None = None
     cfg_port: int | None = None
     cfg_token: str | None = None
-    pose_reader: Any = None
-    memory: Any = None
+    pose_source: PoseSource | None = None
     results: list[CheckResult] = field(default_factory=list)
 
     def status(self, name: str) -> Status | None:
@@ -85,9 +88,9 @@ class DoctorContext:
         return None
 
     def close(self) -> None:
-        if self.memory is not None:
-            self.memory.close()
-            self.memory = None
+        if self.pose_source is not None:
+            self.pose_source.close()
+            self.pose_source = None
 
 
 @dataclass

@@ -28,6 +28,8 @@ DATA_SECTIONS: tuple[str, ...] = ("provider", "map", "round", "player_id", "play
                                   "player_weapons", "player_match_stats")
 """The payload sections the environment needs (reward, alive state, weapon, map phase)."""
 
+DEFAULT_GSI_PORT = 3000
+"""Port of the cfg that ``csgo-env gsi-config`` writes, and the receiver's default."""
 _NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 _TOKEN = re.compile(r"[A-Za-z0-9_\-.~+/=]{1,256}")
 
@@ -59,7 +61,7 @@ def _check(port: int, token: str, name: str, host: str) -> None:
                                      got=repr(host), fix="use the default 127.0.0.1"))
 
 
-def render_gsi_config(*, port: int = 3000, token: str, name: str = "csgo_env",
+def render_gsi_config(*, port: int = DEFAULT_GSI_PORT, token: str, name: str = "csgo_env",
                       host: str = "127.0.0.1", timeout: float = 5.0, buffer: float = 0.0,
                       throttle: float = 0.0, heartbeat: float = 10.0,
                       data: Sequence[str] = DATA_SECTIONS) -> str:
@@ -95,7 +97,7 @@ def read_gsi_config(path: str | os.PathLike[str]) -> KeyValues:
     return blocks[0]
 
 
-def write_gsi_config(cfg_dir: str | os.PathLike[str], *, port: int = 3000,
+def write_gsi_config(cfg_dir: str | os.PathLike[str], *, port: int = DEFAULT_GSI_PORT,
                      token: str | None = None, name: str = "csgo_env",
                      host: str = "127.0.0.1") -> tuple[Path, str]:
     """Write ``<cfg_dir>/gamestate_integration_<name>.cfg`` atomically; return (path, token).

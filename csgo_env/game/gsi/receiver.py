@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from csgo_env.errors import ArgumentError, GSIError, GSISilent, explain
+from csgo_env.game.gsi.cfg import DEFAULT_GSI_PORT
 from csgo_env.game.gsi.events import EventTracker
 
 log = logging.getLogger("csgo_env.game.gsi")
@@ -250,7 +251,8 @@ class GSIReceiver:
     every accepted payload (default: a fresh own-player :class:`EventTracker`).
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 3000, token: str | None = None,
+    def __init__(self, *, host: str = "127.0.0.1", port: int = DEFAULT_GSI_PORT,
+                 token: str | None = None,
                  tracker: EventTracker | None = None, max_body_bytes: int = 1 << 20,
                  conn_timeout_s: float = 5.0, max_connections: int = 32,
                  rate_window_s: float = 2.0) -> None:

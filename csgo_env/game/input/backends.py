@@ -72,7 +72,7 @@ def resolve_input_backend_name(name: str) -> str:
     if name not in _BACKENDS:
         raise UnknownBackend(explain("unknown input backend",
                                      expected=f"'auto' or one of {sorted(_BACKENDS)}",
-                                     got=repr(name)))
+                                     got=repr(name), fix="use input_backend='auto'"))
     return name
 
 

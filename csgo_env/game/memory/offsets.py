@@ -31,10 +31,10 @@ from typing import Any, Literal
 
 from csgo_env._atomic import atomic_write_text
 from csgo_env.errors import OffsetsFileError, explain
+from csgo_env.game.profiles import get_profile
 
 DUMP_FIX = ("dump offsets for your game build (CS:GO: hazedumper -> csgo.json; CS2: "
             "cs2-dumper -> its output folder) and pass offsets=PATH")
-_FORMAT_OF_GAME = {"csgo": "hazedumper", "replay": "hazedumper", "cs2": "cs2-dumper"}
 _SCHEMA_FILES = ("client_dll.json", "libclient_so.json")
 
 
@@ -240,22 +240,20 @@ def _detect(path: Path) -> Offsets:
 def load_offsets(path: str | os.PathLike[str], *, game: str | None = None) -> Offsets:
     """Load offsets from a file or folder, auto-detecting hazedumper or cs2-dumper.
 
-    ``game`` (``"csgo"``, ``"cs2"`` or ``"replay"``, which uses the CS:GO format) checks
-    that the file suits the game. Raises :class:`~csgo_env.errors.OffsetsFileError` for a
-    missing, unreadable or unknown file; the message names what was expected and the fix.
+    ``game`` (a profile name) checks that the file is in the profile's
+    ``offsets_format``. Raises :class:`~csgo_env.errors.OffsetsFileError` for a missing,
+    unreadable or unknown file (the message names what was expected and the fix) and
+    :class:`~csgo_env.errors.UnknownGame` for an unknown ``game``.
     """
-    if game is not None and game not in _FORMAT_OF_GAME:
-        raise OffsetsFileError(explain("unknown game for offsets",
-                                       expected=f"one of {sorted(_FORMAT_OF_GAME)}",
-                                       got=repr(game)))
+    wanted = None if game is None else get_profile(game).offsets_format
     p = Path(path).expanduser()
     if not p.exists():
         raise _bad(p, "offsets path does not exist", expected="a file or folder",
                    got="nothing")
     offsets = _detect(p)
-    if game is not None and _FORMAT_OF_GAME[game] != offsets.format:
+    if wanted is not None and wanted != offsets.format:
         raise _bad(p, f"offsets for the wrong game (game={game!r})",
-                   expected=f"{_FORMAT_OF_GAME[game]} format", got=f"{offsets.format} format")
+                   expected=f"{wanted} format", got=f"{offsets.format} format")
     return offsets
 
 

@@ -158,6 +158,17 @@ def backends_for(platform: str = sys.platform) -> list[str]:
     return [name for name, (plat, _) in BACKENDS.items() if plat == platform]
 
 
+def check_backend_name(name: str) -> str:
+    """``name`` when it is ``"auto"`` or a registered backend, else :class:`UnknownBackend`.
+
+    Only the name is checked (nothing is opened, the platform is not asked)."""
+    if name != "auto" and name not in BACKENDS:
+        raise UnknownBackend(explain("unknown memory backend", expected=f"one of "
+                                     f"{['auto', *BACKENDS]}", got=repr(name),
+                                     fix="use memory_backend='auto'"))
+    return name
+
+
 def open_process(pid: int, *, backend: str = "auto",
                  pointer_size: int | None = None) -> ProcessMemory:
     """Open process ``pid`` for reading with ``backend``.
@@ -175,9 +186,7 @@ def open_process(pid: int, *, backend: str = "auto",
                 expected=f"one of {sorted(AUTO_BACKEND)}", got=repr(sys.platform),
                 fix="run the game and csgo_env on Windows or Linux"))
         backend = AUTO_BACKEND[sys.platform]
-    if backend not in BACKENDS:
-        raise UnknownBackend(explain("unknown memory backend", expected=f"one of "
-                                     f"{['auto', *BACKENDS]}", got=repr(backend)))
+    check_backend_name(backend)
     platform, factory = BACKENDS[backend]
     if platform != sys.platform:
         raise DependencyMissing(explain(

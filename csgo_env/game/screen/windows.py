@@ -80,7 +80,7 @@ def resolve_backend_name(name: str) -> str:
     if name not in _BACKENDS:
         raise UnknownBackend(explain("unknown window backend",
                                      expected=f"'auto' or one of {sorted(_BACKENDS)}",
-                                     got=repr(name)))
+                                     got=repr(name), fix="use window_backend='auto'"))
     return name
 
 

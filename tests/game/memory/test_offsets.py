@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from csgo_env.errors import OffsetsFileError
+from csgo_env.errors import OffsetsFileError, UnknownGame
 from csgo_env.game.memory.offsets import load_offsets, write_hazedumper_json
 from csgo_env.standin.memory_image import REPLAY_NETVARS, REPLAY_SIGNATURES, write_replay_offsets
 from tests.support.offsets import (
@@ -123,7 +123,7 @@ def test_missing_paths_and_wrong_game(tmp_path: Path) -> None:
     hz = write_hazedumper(tmp_path / "hz")
     with pytest.raises(OffsetsFileError, match=r"wrong game.*cs2-dumper format.*hazedumper"):
         load_offsets(hz, game="cs2")
-    with pytest.raises(OffsetsFileError, match="unknown game"):
+    with pytest.raises(UnknownGame, match="unknown game"):
         load_offsets(hz, game="quake")
     folder = write_cs2_dumper(tmp_path / "cs2")
     (folder / "client_dll.json").unlink()

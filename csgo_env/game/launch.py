@@ -1,0 +1,273 @@
+"""Per-profile launchers: attach to a running csgo / cs2, or start the stand-in game.
+
+Everything that differs between the profiles lives here, so no other module asks which game
+it is: a :class:`Launcher` checks the profile's own rules on a config (which GSI port, which
+options only the stand-in takes), says whether the session makes a GSI token, starts or
+attaches to the game (:meth:`Launcher.launch`, returning a :class:`RunningGame`) and finds a
+game that is already running (:meth:`Launcher.find_running`, for the doctor).
+
+:data:`LAUNCHERS` maps each ``game`` name to its launcher; :func:`launcher_for` looks one up.
+``"csgo"`` and ``"cs2"`` attach (:class:`AttachLauncher`; written for real, not executed in
+this project's CI, where no game can run); ``"replay"`` starts the stand-in game
+(:class:`StandinLauncher`): a child process under the current ``DISPLAY`` that plays a
+recording, with its own offsets file and a fresh token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from csgo_env.errors import ArgumentError, GameNotRunning, explain
+from csgo_env.game.gsi.cfg import DEFAULT_GSI_PORT
+from csgo_env.game.profiles import CS2, CSGO, REPLAY, GameProfile
+
+if TYPE_CHECKING:
+    from csgo_env.game.session_config import SessionConfig
+    from csgo_env.standin.game_process import ReplayProcess
+
+C = TypeVar("C", bound="SessionConfig")
+
+
+class RunningGame(Protocol):
+    """A game the session plays: attached to, or started by the launcher.
+
+    ``pid`` is the game's process id when the launcher knows it (``None``: the window is
+    found by title and :meth:`process_id` looks the process up). ``offsets_path`` is what
+    the pose reader follows (``None``: no pose). ``input_log`` is the stand-in's log of the
+    input it received (``None`` for a real game).
+    """
+
+    pid: int | None
+    offsets_path: Path | None
+    input_log: Path | None
+
+    def process_id(self) -> int:
+        """The game's process id (looked up when not known)."""
+        ...
+
+    def advance(self, timeout_s: float) -> None:
+        """After a tick: the stand-in shows its next frame; a real game runs by itself."""
+        ...
+
+    def restart(self, frame: int, timeout_s: float) -> None:
+        """At reset: the stand-in goes back to ``frame``; a real game goes on."""
+        ...
+
+    def shown_frame(self) -> int | None:
+        """The recording frame on screen (stand-in only, else ``None``)."""
+        ...
+
+    def close(self) -> None:
+        """Stop what the launcher started and delete its files (idempotent)."""
+        ...
+
+
+class Launcher(Protocol):
+    """How one profile is played (see the module docstring)."""
+
+    profile: GameProfile
+
+    def check(self, cfg: C) -> C:
+        """``cfg`` with the profile's rules applied (``gsi_port`` resolved) or ArgumentError."""
+        ...
+
+    def token(self, given: str | None) -> str | None:
+        """The GSI token the receiver checks."""
+        ...
+
+    def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
+        """Start or attach to the game."""
+        ...
+
+    def find_running(self, window_backend: str = "auto") -> tuple[int, str]:
+        """``(pid, description)`` of the running game, or :class:`GameNotRunning`."""
+        ...
+
+
+# --- the real games ---------------------------------------------------------------------
+
+@dataclasses.dataclass
+class AttachedGame:
+    """A game the user started: nothing to advance, restart or stop."""
+
+    profile: GameProfile
+    offsets_path: Path | None
+    pid: int | None = None
+    input_log: Path | None = None
+
+    def process_id(self) -> int:
+        from csgo_env.game.processes import find_game_process
+
+        if self.pid is None:
+            self.pid = find_game_process(self.profile).pid
+        return self.pid
+
+    def advance(self, timeout_s: float) -> None:
+        """A real game runs by itself."""
+
+    def restart(self, frame: int, timeout_s: float) -> None:
+        """A deathmatch goes on; the env waits for the player to be alive instead."""
+
+    def shown_frame(self) -> int | None:
+        return None
+
+    def close(self) -> None:
+        """The user's game keeps running."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AttachLauncher:
+    """Attach to a running Counter-Strike (csgo_legacy or CS2)."""
+
+    profile: GameProfile
+
+    def check(self, cfg: C) -> C:
+        port = DEFAULT_GSI_PORT if cfg.gsi_port is None else cfg.gsi_port
+        if port == 0:
+            raise ArgumentError(explain(
+                "gsi_port=0 (ephemeral) cannot work with the real game",
+                expected="the fixed port written in the game's GSI cfg", got=repr(port),
+                fix=f"pass gsi_port={DEFAULT_GSI_PORT} or the port given to csgo-env "
+                    "gsi-config"))
+        if cfg.replay_recordings:
+            raise ArgumentError(explain(
+                "replay_recordings only applies to game='replay'", expected="game='replay'",
+                got=repr(cfg.game), fix="drop replay_recordings or pass game='replay'"))
+        return dataclasses.replace(cfg, gsi_port=port)
+
+    def token(self, given: str | None) -> str | None:
+        return given
+
+    def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
+        return AttachedGame(self.profile, cfg.offsets_path)
+
+    def find_running(self, window_backend: str = "auto") -> tuple[int, str]:
+        from csgo_env.game.processes import find_game_process
+
+        proc = find_game_process(self.profile)
+        return proc.pid, f"{proc.name} pid {proc.pid}"
+
+
+# --- the stand-in game -------------------------------------------------------------------
+
+class StandinGame:
+    """The stand-in game process, its offsets file and its input log."""
+
+    def __init__(self, process: ReplayProcess, *, offsets_path: Path, input_log: Path,
+                 tmpdir: Path) -> None:
+        self.process = process
+        self.offsets_path: Path | None = offsets_path
+        self.input_log: Path | None = input_log
+        self.pid: int | None = None
+        self._tmpdir: Path | None = tmpdir
+        self._shown: dict[str, Any] | None = None
+
+    def start(self, timeout_s: float) -> None:
+        ready = self.process.start(timeout_s)
+        self.pid = self.process.pid
+        self._shown = ready.get("first")
+
+    def process_id(self) -> int:
+        return self.process.pid
+
+    def advance(self, timeout_s: float) -> None:
+        self._shown = self.process.next(timeout_s)
+
+    def restart(self, frame: int, timeout_s: float) -> None:
+        self._shown = self.process.reset(frame, timeout_s)
+
+    def shown_frame(self) -> int | None:
+        return None if self._shown is None else int(self._shown["frame"])
+
+    def close(self) -> None:
+        try:
+            self.process.stop()
+        finally:
+            if self._tmpdir is not None:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+                self._tmpdir = None
+
+
+@dataclasses.dataclass(frozen=True)
+class StandinLauncher:
+    """Start the stand-in game (profile ``replay``): a recording played in a real window."""
+
+    profile: GameProfile = REPLAY
+
+    def check(self, cfg: C) -> C:
+        from csgo_env.game.session_config import existing_file
+        from csgo_env.observations import OBS_SIZE
+        from csgo_env.standin.screen import exact_index_maps
+
+        for path in cfg.replay_recordings:
+            existing_file("replay_recordings", path)
+        left, top, right, bottom = cfg.crop
+        exact_index_maps((right - left, bottom - top), OBS_SIZE)  # ArgumentError: too small
+        return dataclasses.replace(cfg, gsi_port=0 if cfg.gsi_port is None else cfg.gsi_port)
+
+    def token(self, given: str | None) -> str | None:
+        from csgo_env.game.gsi.cfg import new_token
+
+        return given if given is not None else new_token()
+
+    def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
+        from csgo_env.standin.default_recording import default_recordings
+        from csgo_env.standin.game_process import ReplayProcess
+        from csgo_env.standin.memory_image import write_replay_offsets
+
+        tmpdir = Path(tempfile.mkdtemp(prefix="csgo_env_replay_"))
+        try:
+            offsets = cfg.offsets_path or write_replay_offsets(tmpdir / "replay_offsets.json")
+            input_log = cfg.replay_input_log or tmpdir / "input.jsonl"
+            recordings = list(cfg.replay_recordings) or default_recordings()
+            process = ReplayProcess(recordings, input_log=input_log, gsi_url=gsi_url,
+                                    token=token, offsets=offsets, window_size=cfg.window_size,
+                                    crop=cfg.crop, start_frame=cfg.replay_start_frame,
+                                    extra_args=cfg.replay_args)
+        except BaseException:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            raise
+        game = StandinGame(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir)
+        try:
+            game.start(cfg.startup_timeout_s)
+        except BaseException:
+            game.close()
+            raise
+        return game
+
+    def find_running(self, window_backend: str = "auto") -> tuple[int, str]:
+        from csgo_env.errors import CsgoEnvError
+        from csgo_env.game.screen.windows import find_window
+
+        try:
+            info = find_window(self.profile.window_titles, backend=window_backend)
+        except CsgoEnvError as exc:
+            raise GameNotRunning(explain(
+                f"no replay game running ({exc})",
+                fix="start it: python -m csgo_env.standin --recording FILE --input-log LOG "
+                    "--control free --gsi-url URL --token T")) from exc
+        if info.pid is None or not Path(f"/proc/{info.pid}").exists():
+            raise GameNotRunning(explain(f"window {info.title!r} has no live process",
+                                         fix="restart the replay game"))
+        return info.pid, f"replay game pid {info.pid}"
+
+
+LAUNCHERS: Mapping[str, Launcher] = MappingProxyType({
+    CSGO.name: AttachLauncher(CSGO),
+    CS2.name: AttachLauncher(CS2),
+    REPLAY.name: StandinLauncher(),
+})
+"""``game`` name -> its launcher."""
+
+
+def launcher_for(game: str | GameProfile) -> Launcher:
+    """The launcher of ``game`` (a profile or its name); :class:`UnknownGame` otherwise."""
+    from csgo_env.game.profiles import get_profile
+
+    return LAUNCHERS[get_profile(game).name]
