@@ -9,7 +9,7 @@ reader's ``pointer_size``) and ``module_base(name)``, the load address of a modu
 
 Backends (name -> platform): ``proc_mem`` (Linux, ``os.pread`` on ``/proc/PID/mem``),
 ``process_vm_readv`` (Linux, one syscall per batch of reads), ``win32`` (Windows,
-``ReadProcessMemory``). ``backend="auto"`` picks ``proc_mem`` on Linux and ``win32`` on
+pymem over ``ReadProcessMemory``). ``backend="auto"`` picks ``proc_mem`` on Linux and ``win32`` on
 Windows. A backend module is imported only when it is chosen.
 """
 

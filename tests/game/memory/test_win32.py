@@ -1,10 +1,11 @@
-"""The Windows memory backend with kernel32 replaced at the lowest level.
+"""The Windows memory backend (pymem) with kernel32 replaced at the lowest level.
 
-Not executed on Windows here: these tests run on Linux with every kernel32 function
-(``OpenProcess``, ``ReadProcessMemory``, Toolhelp32 ...) replaced by Python functions that
-emulate a 32-bit CS:GO process over byte arrays, called with the same ctypes arguments the
-real functions get. What runs for real: our buffer handling, structure layouts, error paths
-and the whole CS:GO pose chain with 4-byte pointers.
+Not executed on Windows here: these tests run on Linux with pymem's ctypes function objects
+for kernel32 and psapi (``OpenProcess``, ``ReadProcessMemory``, ``EnumProcessModulesEx``,
+Toolhelp32 ...) replaced by Python functions that emulate a 32-bit CS:GO process over byte
+arrays, called with the same ctypes arguments the real functions get. What runs for real:
+pymem's own code, our access rights, error paths and the whole CS:GO pose chain with 4-byte
+pointers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import ctypes
 import struct
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pymem.ressources.kernel32
+import pymem.ressources.psapi
 import pytest
 
 from csgo_env.errors import DependencyMissing, MemoryReadError, ProcessExited
@@ -31,10 +35,11 @@ CLIENT, ENGINE, HEAP = 0x1000_0000, 0x2000_0000, 0x0300_0000
 
 
 class FakeKernel32:
-    """kernel32 over a dict of memory regions; records calls. ``exit_code`` 259 = running."""
+    """kernel32 and psapi over a dict of memory regions, called with the ctypes arguments
+    pymem passes; records calls. ``running`` False: the process has exited."""
 
     def __init__(self, pid: int = 4242, wow64: bool = True) -> None:
-        self.pid, self.wow64, self.exit_code, self.error = pid, wow64, w.STILL_ACTIVE, 0
+        self.pid, self.wow64, self.running, self.error = pid, wow64, True, 0
         self.regions: dict[int, bytearray] = {}
         self.modules = [("csgo.exe", 0x0040_0000), ("client.dll", CLIENT), ("engine.dll", ENGINE)]
         self.processes = [(4, "System"), (pid, "csgo.exe")]
@@ -42,8 +47,15 @@ class FakeKernel32:
         self.closed: list[int] = []
         self._cursor = 0
 
-    def last_error(self) -> int:
-        return self.error
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Replace pymem's ctypes function objects (and ``ctypes.windll``) with these."""
+        for name in ("OpenProcess", "CloseHandle", "GetLastError", "SetLastError",
+                     "IsWow64Process", "WaitForSingleObject", "ReadProcessMemory",
+                     "CreateToolhelp32Snapshot", "Process32First", "Process32Next"):
+            monkeypatch.setattr(pymem.ressources.kernel32, name, getattr(self, name))
+        for name in ("EnumProcessModulesEx", "GetModuleInformation", "GetModuleBaseNameA"):
+            monkeypatch.setattr(pymem.ressources.psapi, name, getattr(self, name))
+        monkeypatch.setattr(ctypes, "windll", SimpleNamespace(kernel32=self), raising=False)
 
     def region(self, base: int, size: int) -> bytearray:
         self.regions[base] = bytearray(size)
@@ -57,6 +69,12 @@ class FakeKernel32:
         raise AssertionError(f"{address:#x} outside the fake regions")
 
     # --- the replaced OS calls -----------------------------------------------------
+    def GetLastError(self) -> int:
+        return self.error
+
+    def SetLastError(self, code: int) -> None:
+        self.error = code
+
     def OpenProcess(self, access: int, inherit: bool, pid: int) -> int | None:
         self.calls.append(("OpenProcess", (access, inherit, pid)))
         if pid != self.pid:
@@ -69,75 +87,86 @@ class FakeKernel32:
         return 1
 
     def IsWow64Process(self, handle: int, result: Any) -> int:
-        result.contents.value = int(self.wow64)
+        result._obj.value = int(self.wow64)
         return 1
 
-    def GetExitCodeProcess(self, handle: int, code: Any) -> int:
-        code.contents.value = self.exit_code
-        return 1
+    def WaitForSingleObject(self, handle: int, timeout_ms: int) -> int:
+        assert handle == HANDLE and timeout_ms == 0
+        return w.WAIT_TIMEOUT if self.running else 0  # 0: WAIT_OBJECT_0, it has exited
 
-    def ReadProcessMemory(self, handle: int, address: int, buf: Any, size: int,
+    def ReadProcessMemory(self, handle: int, address: Any, buf: Any, size: int,
                           done: Any) -> int:
-        assert handle == HANDLE and isinstance(buf, ctypes.Array) and len(buf) >= size
-        if self.exit_code != w.STILL_ACTIVE:
-            self.error, done.contents.value = 299, 0
+        target = buf._obj
+        assert handle == HANDLE and isinstance(target, ctypes.Array) and len(target) >= size
+        address = address.value
+        if not self.running:
+            self.error = 299
             return 0
         for base, mem in self.regions.items():
             if base <= address and address + size <= base + len(mem):
-                ctypes.memmove(buf, bytes(mem[address - base:address - base + size]), size)
-                done.contents.value = size
+                ctypes.memmove(target, bytes(mem[address - base:address - base + size]), size)
                 return 1
-        self.error, done.contents.value = 299, 0  # ERROR_PARTIAL_COPY
+        self.error = 299  # ERROR_PARTIAL_COPY
         return 0
 
     def CreateToolhelp32Snapshot(self, flags: int, pid: int) -> int:
         self.calls.append(("CreateToolhelp32Snapshot", (flags, pid)))
         return SNAPSHOT
 
-    def _module(self, snap: int, entry: Any, first: bool) -> int:
-        assert snap == SNAPSHOT and entry.contents.dwSize == ctypes.sizeof(w.MODULEENTRY32W)
-        self._cursor = 0 if first else self._cursor + 1
-        if self._cursor >= len(self.modules):
-            return 0
-        name, base = self.modules[self._cursor]
-        entry.contents.szModule, entry.contents.modBaseAddr = name, base
-        return 1
-
-    def Module32FirstW(self, snap: int, entry: Any) -> int:
-        return self._module(snap, entry, True)
-
-    def Module32NextW(self, snap: int, entry: Any) -> int:
-        return self._module(snap, entry, False)
-
     def _process(self, snap: int, entry: Any, first: bool) -> int:
-        assert entry.contents.dwSize == ctypes.sizeof(w.PROCESSENTRY32W)
+        assert snap == SNAPSHOT
         self._cursor = 0 if first else self._cursor + 1
         if self._cursor >= len(self.processes):
             return 0
-        entry.contents.th32ProcessID, entry.contents.szExeFile = self.processes[self._cursor]
+        pid, name = self.processes[self._cursor]
+        entry._obj.th32ProcessID, entry._obj.szExeFile = pid, name.encode()
         return 1
 
-    def Process32FirstW(self, snap: int, entry: Any) -> int:
+    def Process32First(self, snap: int, entry: Any) -> int:
         return self._process(snap, entry, True)
 
-    def Process32NextW(self, snap: int, entry: Any) -> int:
+    def Process32Next(self, snap: int, entry: Any) -> int:
         return self._process(snap, entry, False)
 
+    def EnumProcessModulesEx(self, handle: int, modules: Any, size: int, needed: Any,
+                             flag: int) -> int:
+        self.calls.append(("EnumProcessModulesEx", flag))
+        array = modules._obj
+        for k, (_, base) in enumerate(self.modules):
+            array[k] = base
+        return 1
 
-def kernel(fake: FakeKernel32) -> w.Kernel32:
-    return w.Kernel32(fake, fake.last_error)
+    def GetModuleInformation(self, handle: int, module: Any, info: Any, size: int) -> int:
+        info._obj.lpBaseOfDll = module.value
+        return 1
+
+    def GetModuleBaseNameA(self, handle: int, base: Any, buf: Any, size: int) -> int:
+        name = dict((b, n) for n, b in self.modules)[base.value]
+        buf.value = name.encode()
+        return len(name)
 
 
-def test_reads_values_and_32bit_pointers() -> None:
-    fake = FakeKernel32()
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeKernel32:
+    """A WOW64 CS:GO process behind pymem's replaced OS calls."""
+    kernel = FakeKernel32()
+    kernel.install(monkeypatch)
+    return kernel
+
+
+def open_reader(pid: int) -> w.Win32ProcessMemory:
+    return w.Win32ProcessMemory(pid, platform="win32")
+
+
+def test_reads_values_and_32bit_pointers(fake: FakeKernel32) -> None:
     mem = fake.region(HEAP, 0x100)
     struct.pack_into("<IifI", mem, 0, 0xCAFEBABE, -3, 0.5, HEAP + 0x80)
-    reader = w.Win32ProcessMemory(fake.pid, kernel32=kernel(fake))
+    reader = open_reader(fake.pid)
     assert reader.pointer_size == 4  # WOW64 process
     assert reader.read_u32(HEAP) == 0xCAFEBABE and reader.read_i32(HEAP + 4) == -3
     assert reader.read_f32(HEAP + 8) == 0.5 and reader.read_pointer(HEAP + 12) == HEAP + 0x80
     access = fake.calls[0][1][0]
-    assert access == w.PROCESS_VM_READ | w.PROCESS_QUERY_LIMITED_INFORMATION
+    assert access == w.PROCESS_VM_READ | w.PROCESS_QUERY_LIMITED_INFORMATION | w.SYNCHRONIZE
     assert access & (0x0020 | 0x0008) == 0  # never PROCESS_VM_WRITE / PROCESS_VM_OPERATION
     reader.close()
     reader.close()
@@ -146,49 +175,45 @@ def test_reads_values_and_32bit_pointers() -> None:
         reader.read(HEAP, 4)
 
 
-def test_64bit_process_gets_8_byte_pointers() -> None:
-    fake = FakeKernel32(wow64=False)
+def test_64bit_process_gets_8_byte_pointers(fake: FakeKernel32) -> None:
+    fake.wow64 = False
     struct.pack_into("<Q", fake.region(HEAP, 16), 0, 0x7FF6_1234_5678)
-    with w.Win32ProcessMemory(fake.pid, kernel32=kernel(fake)) as reader:
+    with open_reader(fake.pid) as reader:
         assert reader.pointer_size == 8 and reader.read_pointer(HEAP) == 0x7FF6_1234_5678
 
 
-def test_module_bases_from_toolhelp_snapshot() -> None:
-    fake = FakeKernel32()
-    with w.Win32ProcessMemory(fake.pid, kernel32=kernel(fake)) as reader:
+def test_module_bases_of_every_module(fake: FakeKernel32) -> None:
+    with open_reader(fake.pid) as reader:
         assert reader.module_base("client.dll") == CLIENT
         assert reader.module_base("ENGINE.DLL") == ENGINE
         with pytest.raises(MemoryReadError) as err:
             reader.module_base("engine2.dll")
-    flags = [args[0] for name, args in fake.calls if name == "CreateToolhelp32Snapshot"]
-    assert all(f == w.TH32CS_SNAPMODULE | w.TH32CS_SNAPMODULE32 for f in flags)
+    flags = [args for name, args in fake.calls if name == "EnumProcessModulesEx"]
+    assert flags == [3, 3, 3]  # LIST_MODULES_ALL: 32-bit modules of a WOW64 game too
     assert "client.dll, csgo.exe, engine.dll" in str(err.value)
-    assert fake.closed.count(SNAPSHOT) == 3
 
 
-def test_bad_address_and_exited_process() -> None:
-    fake = FakeKernel32()
+def test_bad_address_and_exited_process(fake: FakeKernel32) -> None:
     fake.region(HEAP, 16)
-    reader = w.Win32ProcessMemory(fake.pid, kernel32=kernel(fake))
+    reader = open_reader(fake.pid)
     with pytest.raises(MemoryReadError, match="Windows error 299") as err:
         reader.read(HEAP + 12, 8)
     assert not isinstance(err.value, ProcessExited)
-    fake.exit_code = 0
+    fake.running = False
     with pytest.raises(ProcessExited):
         reader.read(HEAP, 4)
     reader.close()
     with pytest.raises(ProcessExited):
-        w.Win32ProcessMemory(999, kernel32=kernel(fake))
+        open_reader(999)
 
 
-def test_process_list() -> None:
-    fake = FakeKernel32()
-    assert w.list_processes_win32(kernel(fake)) == [(4, "System"), (fake.pid, "csgo.exe")]
+def test_process_list(fake: FakeKernel32) -> None:
+    assert w.list_processes_win32("win32") == [(4, "System"), (fake.pid, "csgo.exe")]
+    assert fake.closed == [SNAPSHOT]
 
 
-def test_csgo_pose_chain_with_4_byte_pointers(tmp_path: Path) -> None:
+def test_csgo_pose_chain_with_4_byte_pointers(fake: FakeKernel32, tmp_path: Path) -> None:
     """The whole CS:GO chain, with the structures placed by hand from the fixture numbers."""
-    fake = FakeKernel32()
     sig, net = CSGO_SIGNATURES, CSGO_NETVARS
     client = fake.region(CLIENT, sig["dwEntityList"] + 0x100)
     engine = fake.region(ENGINE, sig["dwClientState"] + 4)
@@ -205,15 +230,15 @@ def test_csgo_pose_chain_with_4_byte_pointers(tmp_path: Path) -> None:
     fake.poke(player + net["m_hActiveWeapon"], struct.pack("<I", (0x155 << 12) | 12))
     fake.poke(weapon + net["m_iClip1"], struct.pack("<i", 7))
     offsets = load_offsets(write_hazedumper(tmp_path))
-    with w.Win32ProcessMemory(fake.pid, kernel32=kernel(fake)) as mem:
+    with open_reader(fake.pid) as mem:
         pose = PoseReader(mem, offsets, get_profile("csgo"), platform="win32").read()
     assert pose == Pose(position=(100.5, -200.25, 8.0), velocity=(1.0, 2.0, -3.0),
                         pitch_deg=-10.5, yaw_deg=45.0, health=64, fov=40.0, clip_ammo=7)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="checks the refusal off Windows")
-def test_refuses_to_load_kernel32_off_windows() -> None:
+def test_refuses_to_run_off_windows() -> None:
     with pytest.raises(DependencyMissing, match="only on Windows"):
-        w.load_kernel32()
+        w.load_pymem()
     with pytest.raises(DependencyMissing):
         open_process(1, backend="win32")
