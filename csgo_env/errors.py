@@ -151,3 +151,14 @@ class EnvConfigError(ArgumentError):
 
 class EnvTimeout(CsgoEnvError, TimeoutError):
     """The environment waited too long for the game (alive player, fresh GSI, first frame)."""
+
+
+# --- evaluation -----------------------------------------------------------------------
+
+class EvaluationError(CsgoEnvError, ValueError):
+    """Inputs to a metric, an aggregate or a table are malformed or disagree."""
+
+
+class ResultsRefused(EvaluationError):
+    """Run results that must not be combined (other dataset versions, protocol versions,
+    missing seeds); the message gives the reason and nothing is written."""
