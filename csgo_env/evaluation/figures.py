@@ -19,7 +19,8 @@ from csgo_env._atomic import atomic_write_bytes
 from csgo_env.evaluation.maps import MapFrame
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """matplotlib.pyplot with the Agg backend (imported on first use)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -33,7 +34,7 @@ def save_png(fig: Any, path: str | os.PathLike[str]) -> Path:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
                 metadata={"Software": None})
-    _pyplot().close(fig)
+    pyplot().close(fig)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return atomic_write_bytes(path, buffer.getvalue(), durable=False)
 
@@ -49,7 +50,7 @@ def plot_heatmaps(grids: Mapping[str, np.ndarray], frame: MapFrame,
     axes in world units (x east, y north) over the frame's extent; empty cells blank."""
     from matplotlib.colors import LogNorm
 
-    plt = _pyplot()
+    plt = pyplot()
     names = list(grids)
     fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 4.0), squeeze=False)
     shares = {k: np.asarray(g, np.float64) / max(float(np.sum(g)), 1e-300)
@@ -77,7 +78,7 @@ def plot_distributions(samples: Mapping[str, Mapping[str, np.ndarray]],
                        synthetic: bool = False) -> Path:
     """One panel per quantity (``samples[quantity][source] = values``): histograms of each
     source side by side (shared bins, densities), e.g. agent vs human lifetimes."""
-    plt = _pyplot()
+    plt = pyplot()
     quantities = list(samples)
     fig, axes = plt.subplots(1, len(quantities), figsize=(4.5 * len(quantities), 3.6),
                              squeeze=False)
@@ -95,4 +96,4 @@ def plot_distributions(samples: Mapping[str, Mapping[str, np.ndarray]],
     return save_png(fig, path)
 
 
-__all__ = ["plot_distributions", "plot_heatmaps", "save_png"]
+__all__ = ["plot_distributions", "plot_heatmaps", "pyplot", "save_png"]
