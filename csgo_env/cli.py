@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "datasets_cmd",
     "doctor_cmd",
     "play_cmd",
+    "publish_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
 ``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from csgo_env.errors import EvaluationError
 from csgo_env.evaluation.aggregates import (
     improvement_probabilities,
     interval_estimates,
     performance_profiles,
     taus_for,
 )
-from csgo_env.errors import EvaluationError
 
 
 def scores() -> dict[str, np.ndarray]:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import wasserstein_distance
 
+from csgo_env.errors import EvaluationError
 from csgo_env.evaluation.coverage import (
     PAPER_LABEL,
     compare_coverage,
@@ -15,7 +16,6 @@ from csgo_env.evaluation.coverage import (
     paper_compatible_distance,
 )
 from csgo_env.evaluation.maps import MAPS, frame_from_extent, get_map
-from csgo_env.errors import EvaluationError
 
 
 def test_dust2_frame_matches_the_published_constants() -> None:

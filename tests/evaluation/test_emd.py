@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from csgo_env.errors import EvaluationError
 from csgo_env.evaluation import emd_multiscale
 from csgo_env.evaluation.emd import check_result, spatial_emd
 from csgo_env.evaluation.maps import get_map
-from csgo_env.errors import EvaluationError
 
 DUST2_CELL = get_map("de_dust2").cell_size(120)  # 37.547 world units
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from csgo_env.actions import MOUSE_X_ZERO_BIN, MOUSE_Y_ZERO_BIN
+from csgo_env.errors import EvaluationError
 from csgo_env.evaluation.offline_metrics import (
     HeadProbs,
     f1_score,
@@ -21,7 +22,6 @@ from csgo_env.evaluation.reference_predictors import (
     previous_actions,
     repeat_previous_probs,
 )
-from csgo_env.errors import EvaluationError
 
 
 def noop_actions(n: int) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from csgo_env.errors import EvaluationError
 from csgo_env.evaluation.outcomes import (
     compare,
     compare_outcomes,
@@ -13,7 +14,6 @@ from csgo_env.evaluation.outcomes import (
     pooled,
     samples_for_plot,
 )
-from csgo_env.errors import EvaluationError
 
 
 def flags(n: int, at: list[int]) -> np.ndarray:
