@@ -90,7 +90,7 @@ def interval_estimates(scores: Mapping[str, np.ndarray], *, seed: int,
             "optimality_gap_gamma": 1.0, "estimates": estimates}
 
 
-def performance_profiles(scores: Mapping[str, np.ndarray], taus: Sequence[float], *,
+def performance_profiles(scores: Mapping[str, np.ndarray], taus: Sequence[float] | np.ndarray, *,
                          seed: int, reps: int = 2000, confidence: float = 0.95
                          ) -> dict[str, Any]:
     """Run-score distributions (fraction of runs with score > tau) with CIs."""

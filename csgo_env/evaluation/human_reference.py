@@ -157,7 +157,8 @@ def human_reference(dataset_id: str, root: str | os.PathLike[str] | None = None,
                                                     else "")})
     folder.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **{k.replace("/", "__"): v for k, v in grids.items()})
+    arrays: dict[str, Any] = {k.replace("/", "__"): v for k, v in grids.items()}
+    np.savez_compressed(buffer, **arrays)
     atomic_write_bytes(npz_path, buffer.getvalue())
     atomic_write_text(json_path, json.dumps(numbers, indent=1, sort_keys=True) + "\n")
     return numbers, grids
