@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from csgo_env.datasets import minari_storage as ms
-from csgo_env.datasets.window_store import EpisodeRef, index_sources
+from csgo_env.datasets.minari import storage as ms
+from csgo_env.datasets.sequence_store import EpisodeRef, index_sources
 from csgo_env.errors import DatasetNotFound, explain
 
 _VERSION = re.compile(r"-(v\d+)$")
@@ -86,7 +86,7 @@ def open_dataset(dataset_id: str, root: str | os.PathLike[str] | None = None) ->
     family = block.get("family")
     map_name = None
     if family:
-        from csgo_env.datasets.families import FAMILIES
+        from csgo_env.datasets.pearce.families import FAMILIES
 
         map_name = FAMILIES[family].map_name if family in FAMILIES else None
     name = meta.get("dataset_id", dataset_id)
@@ -100,7 +100,7 @@ def read_episode(ref: EpisodeRef) -> EpisodeArrays:
     import h5py
 
     if ref.kind == "recording":
-        from csgo_env.datasets.pearce import Recording
+        from csgo_env.datasets.pearce.reader import Recording
 
         with Recording(ref.path) as rec:
             actions = rec.actions(0, ref.steps)
@@ -124,7 +124,7 @@ def iter_episodes(info: DatasetInfo) -> Iterator[EpisodeArrays]:
 
 
 def _number(source: str) -> int | None:
-    from csgo_env.datasets.families import family_of
+    from csgo_env.datasets.pearce.families import family_of
 
     found = family_of(source)
     return found[1] if found else None

@@ -55,7 +55,7 @@ def metadata_positions(paths: Sequence[str | os.PathLike[str]], numbers: set[int
                        ) -> dict[int, dict[int, dict[str, Any]]]:
     """``{file number: {frame: {"x", "y", "team", "health"}}}`` for the wanted file numbers,
     read safely from metadata files (or folders of ``currvarsv2_*.npy``)."""
-    from csgo_env.datasets.metadata import load_metadata
+    from csgo_env.datasets.pearce.metadata import load_metadata
 
     files: list[Path] = []
     for p in map(Path, paths):

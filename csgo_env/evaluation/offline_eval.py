@@ -1,7 +1,7 @@
 """Offline evaluation driver: stream a test split through the sequence loader into a predictor.
 
 ``predict_fn`` is any callable ``predict_fn(batch) -> HeadProbs`` for one sequence of L
-steps, where ``batch`` holds NumPy arrays from :class:`csgo_env.datasets.loader.WindowDataset`:
+steps, where ``batch`` holds NumPy arrays from :class:`csgo_env.datasets.loader.SequenceDataset`:
 ``observations`` (L, H, W, 3) uint8 RGB (or (L, k, H, W, 3) with ``frame_stack`` k, or
 channels first), ``episode`` and ``start`` (ints), ``first`` (bool: the sequence starts the
 episode). Recorded actions, rewards and flags are *not* given to the predictor.
@@ -58,9 +58,9 @@ def train_id_for(test_id: str) -> str:
 def _predict_dataset(predict_fn: PredictFn, dataset_id: str, root: Any, seq_len: int,
                      frame_stack: int, resize: tuple[int, int] | None,
                      channels_first: bool) -> tuple[HeadProbs, int]:
-    from csgo_env.datasets.loader import WindowDataset
+    from csgo_env.datasets.loader import SequenceDataset
 
-    ds = WindowDataset(dataset_id, root=root, window=seq_len, frame_stack=frame_stack,
+    ds = SequenceDataset(dataset_id, root=root, seq_len=seq_len, frame_stack=frame_stack,
                        resize=resize, channels_first=channels_first)
     history = frame_stack - 1
     parts: list[HeadProbs] = []
@@ -69,7 +69,7 @@ def _predict_dataset(predict_fn: PredictFn, dataset_id: str, root: Any, seq_len:
         for episode, ref in enumerate(ds.episodes):
             usable = ref.steps - history
             for start, skip in sequence_starts(usable, seq_len):
-                item = ds.window_at(episode, start + history)
+                item = ds.sequence_at(episode, start + history)
                 batch = {"observations": item["observations"].numpy(), "episode": episode,
                          "start": start + history, "first": start == 0}
                 probs = predict_fn(batch)

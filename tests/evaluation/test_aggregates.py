@@ -42,9 +42,10 @@ def test_byte_identical_across_runs_with_the_same_seed() -> None:
 
 
 def test_byte_identical_in_a_fresh_process() -> None:
-    here = str(Path(__file__).resolve().parent)
-    code = (f"import sys; sys.path.insert(0, {here!r}); "
-            "from test_aggregates import run_all; sys.stdout.buffer.write(run_all(3))")
+    repo = str(Path(__file__).resolve().parents[2])
+    code = (f"import sys; sys.path.insert(0, {repo!r}); "
+            "from tests.evaluation.test_aggregates import run_all; "
+            "sys.stdout.buffer.write(run_all(3))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     assert out.stdout == run_all(3)
 

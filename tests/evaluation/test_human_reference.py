@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TEST, TRAIN
 
-from csgo_env.datasets.metadata import load_metadata
-from csgo_env.datasets.pearce import Recording
+from csgo_env.datasets.pearce.metadata import load_metadata
+from csgo_env.datasets.pearce.reader import Recording
 from csgo_env.evaluation import human_reference as hr
 from csgo_env.evaluation.maps import get_map
+from tests.support.evaluation import TEST, TRAIN
 
 
 def flags(src: Path, number: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import TEST, TRAIN
 
-from csgo_env.datasets.pearce import Recording
+from csgo_env.datasets.pearce.reader import Recording
 from csgo_env.errors import DatasetNotFound, EvaluationError
 from csgo_env.evaluation.dataset_arrays import iter_episodes, open_dataset
 from csgo_env.evaluation.offline_eval import evaluate_offline, sequence_starts
 from csgo_env.evaluation.offline_metrics import HeadProbs
 from csgo_env.evaluation.reference_predictors import marginal_probs
+from tests.support.evaluation import TEST, TRAIN
 
 
 def test_sequences_cover_every_step_once() -> None:
