@@ -19,6 +19,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "datasets_cmd",
     "doctor_cmd",
     "play_cmd",
+    "infer_actions_cmd",
+    "quality_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
 ``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""
