@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "play_cmd",
     "infer_actions_cmd",
     "quality_cmd",
+    "view_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
 ``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""
