@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from csgo_env.commands.view_cmd import render_recording
-from csgo_env.datasets.pearce import Recording
-from csgo_env.datasets.sample_kinematics_files import write_kinematic_recording
-from csgo_env.datasets.sample_kinematics_play import random_play
+from csgo_env.datasets.pearce.reader import Recording
+from csgo_env.datasets.synthetic.kinematics_files import write_kinematic_recording
+from csgo_env.datasets.synthetic.kinematics_play import random_play
 
 TARGET_S = 10.0
 FORMATS = (".mp4", ".gif", ".png")

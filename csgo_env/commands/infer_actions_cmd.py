@@ -1,6 +1,6 @@
 """``csgo-env infer-actions PATH...``: label recordings from their metadata.
 
-Applies the dataset authors' rules (:mod:`csgo_env.datasets.infer_actions`) to each
+Applies the dataset authors' rules (:mod:`csgo_env.datasets.pearce.infer_actions`) to each
 recording's metadata and writes the recording again in the public layout, same frames,
 with the inferred ``y``, ``xaux`` and ``helperarr``, plus its metadata with ``infer_a``
 filled in. Files are written atomically. A recording whose metadata does not match (other
@@ -36,18 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Infer every recording; 0 if all were written, 1 otherwise."""
     from csgo_env.commands.inspect_cmd import find_recordings
-    from csgo_env.datasets.infer_actions_batch import FileOutcome, MetadataIndex, infer_files
-    from csgo_env.datasets.infer_actions_rules import InferenceSettings
-    from csgo_env.errors import DatasetError, explain
+    from csgo_env.datasets.pearce.infer_batch import FileOutcome, MetadataIndex, infer_files
+    from csgo_env.datasets.pearce.infer_rules import InferenceSettings
+    from csgo_env.errors import UsageError, explain
 
     if not args.sensitivity > 0:
-        raise DatasetError(explain("--sensitivity must be > 0", got=str(args.sensitivity)))
+        raise UsageError(explain("--sensitivity must be > 0", got=str(args.sensitivity)))
     recordings = find_recordings(args.paths)
     out_dir = None if args.in_place else args.out.resolve()
     if out_dir is not None:
         same = [r for r in recordings if r.parent.resolve() == out_dir]
         if same:
-            raise DatasetError(explain(
+            raise UsageError(explain(
                 f"--out {args.out} is the folder of {same[0].name}: that would overwrite it",
                 fix="choose another folder, or pass --in-place to replace the labels"))
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -56,12 +56,12 @@ def _split_inputs(paths: list[str]) -> tuple[list[Path], list[str]]:
 def _items(paths: list[str], index: Any) -> tuple[list[tuple[Any, ...]], list[str]]:
     """(name, recording or None, metadata file, number, curr_vars) per file, and errors."""
     from csgo_env.commands.inspect_cmd import find_recordings
-    from csgo_env.datasets.infer_actions_files import (
+    from csgo_env.datasets.pearce.metadata_pairing import (
         METADATA_NAME,
         recording_name,
         recording_number,
     )
-    from csgo_env.datasets.pearce import Recording
+    from csgo_env.datasets.pearce.reader import Recording
     from csgo_env.errors import CsgoEnvError
 
     items: list[tuple[Any, ...]] = []
@@ -93,11 +93,11 @@ def _items(paths: list[str], index: Any) -> tuple[list[tuple[Any, ...]], list[st
 
 def run(args: argparse.Namespace) -> int:
     """Report every file; move flagged ones when asked. 0 if none flagged and no errors."""
-    from csgo_env.datasets.infer_actions_batch import MetadataIndex
-    from csgo_env.datasets.infer_actions_columns import columns_from_curr_vars
-    from csgo_env.datasets.infer_actions_quality import LIMITS, file_quality, quality_table
-    from csgo_env.datasets.infer_actions_setaside import Flagged, set_aside
-    from csgo_env.datasets.sample import is_synthetic
+    from csgo_env.datasets.pearce.infer_batch import MetadataIndex
+    from csgo_env.datasets.pearce.metadata_columns import columns_from_curr_vars
+    from csgo_env.datasets.pearce.quality import LIMITS, file_quality, quality_table
+    from csgo_env.datasets.pearce.set_aside import Flagged, set_aside
+    from csgo_env.datasets.synthetic.recordings import is_synthetic
     from csgo_env.errors import CsgoEnvError
 
     index = MetadataIndex(args.metadata)

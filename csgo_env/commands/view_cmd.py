@@ -1,10 +1,10 @@
 """``csgo-env view PATH --out FILE``: look at a recording with its actions drawn over it.
 
 One recording: frames ``--frames A:B`` (default all) with keys, clicks, the mouse arrow
-and kill/death marks (:mod:`csgo_env.datasets.view_overlay`), written as PNG contact
+and kill/death marks (:mod:`csgo_env.datasets.view.overlay`), written as PNG contact
 sheets, a GIF or an MP4 by the suffix of FILE. ``--stats`` instead: PATH... recordings
 or folders, FILE a folder receiving action histograms, weapon use and trajectories
-(:mod:`csgo_env.datasets.view_figures`; weapons and positions need the metadata beside
+(:mod:`csgo_env.datasets.view.figures`; weapons and positions need the metadata beside
 the recordings or given with ``--metadata``). Needs ``pip install "csgo-env[viz]"``.
 """
 
@@ -43,15 +43,15 @@ def render_recording(path: Path, out: Path, *, frames: str | None = None, scale:
                      columns: int = 10, rows: int = 10) -> list[Path]:
     """Draw the actions of frames ``frames`` (``A:B``) of recording ``path`` into ``out``,
     chunk by chunk (memory stays at one chunk, except for GIF); returns the files written."""
-    from csgo_env.datasets.pearce import Recording
-    from csgo_env.datasets.sample import is_synthetic
-    from csgo_env.datasets.view_output import (
+    from csgo_env.datasets.pearce.reader import Recording
+    from csgo_env.datasets.synthetic.recordings import is_synthetic
+    from csgo_env.datasets.view.output import (
         check_output,
         chunk_frames,
         parse_frames,
         write_frames,
     )
-    from csgo_env.datasets.view_overlay import OverlayStyle, event_ages, overlay_frames
+    from csgo_env.datasets.view.overlay import OverlayStyle, event_ages, overlay_frames
 
     check_output(out)
     style = OverlayStyle(scale=scale, label=path.name, synthetic=is_synthetic(path))
@@ -76,13 +76,13 @@ def render_recording(path: Path, out: Path, *, frames: str | None = None, scale:
 
 def _stats(paths: list[str], metadata: tuple[str, ...], out: Path) -> list[Path]:
     from csgo_env.commands.inspect_cmd import find_recordings
-    from csgo_env.datasets.families import family_of
-    from csgo_env.datasets.infer_actions_batch import MetadataIndex
-    from csgo_env.datasets.infer_actions_columns import columns_from_curr_vars
-    from csgo_env.datasets.infer_actions_files import recording_number
-    from csgo_env.datasets.pearce import Recording
-    from csgo_env.datasets.sample import is_synthetic
-    from csgo_env.datasets.view_figures import RecordingStats, write_figures
+    from csgo_env.datasets.pearce.families import family_of
+    from csgo_env.datasets.pearce.infer_batch import MetadataIndex
+    from csgo_env.datasets.pearce.metadata_columns import columns_from_curr_vars
+    from csgo_env.datasets.pearce.metadata_pairing import recording_number
+    from csgo_env.datasets.pearce.reader import Recording
+    from csgo_env.datasets.synthetic.recordings import is_synthetic
+    from csgo_env.datasets.view.figures import RecordingStats, write_figures
     from csgo_env.errors import CsgoEnvError
 
     index = MetadataIndex(metadata)
@@ -107,17 +107,17 @@ def _stats(paths: list[str], metadata: tuple[str, ...], out: Path) -> list[Path]
 
 def run(args: argparse.Namespace) -> int:
     """Render and print the files written; 0 on success."""
-    from csgo_env.errors import DatasetError, explain
+    from csgo_env.errors import UsageError, explain
 
     for name in ("scale", "columns", "rows"):
         if getattr(args, name) < 1:
-            raise DatasetError(explain(f"--{name} must be >= 1", got=str(getattr(args, name))))
+            raise UsageError(explain(f"--{name} must be >= 1", got=str(getattr(args, name))))
     written: list[Any]
     if args.stats:
         written = _stats(args.paths, tuple(args.metadata), args.out)
     else:
         if len(args.paths) != 1 or not Path(args.paths[0]).is_file():
-            raise DatasetError(explain("view draws one recording file",
+            raise UsageError(explain("view draws one recording file",
                                        got=" ".join(args.paths),
                                        fix="give one .hdf5 file, or use --stats for several"))
         written = render_recording(Path(args.paths[0]), args.out, frames=args.frames,

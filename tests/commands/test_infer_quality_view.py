@@ -17,12 +17,13 @@ import numpy as np
 import pytest
 
 from csgo_env.cli import main
-from csgo_env.datasets.infer_actions import infer_actions
-from csgo_env.datasets.metadata import load_metadata, write_metadata
-from csgo_env.datasets.pearce import Recording, validate_recording
-from csgo_env.datasets.sample import is_synthetic
-from csgo_env.datasets.sample_kinematics_files import write_kinematic_recording
-from csgo_env.datasets.sample_kinematics_play import random_play
+from csgo_env.datasets.pearce.infer_actions import infer_actions
+from csgo_env.datasets.pearce.metadata import load_metadata, write_metadata
+from csgo_env.datasets.pearce.reader import Recording
+from csgo_env.datasets.pearce.validate import validate_recording
+from csgo_env.datasets.synthetic.kinematics_files import write_kinematic_recording
+from csgo_env.datasets.synthetic.kinematics_play import random_play
+from csgo_env.datasets.synthetic.recordings import is_synthetic
 
 FRAMES = 200
 NAME = "hdf5_dm_kinematic_{}.hdf5"

@@ -6,18 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kinematics_support import blank, hold
 
-from csgo_env.datasets.infer_actions_batch import MetadataIndex
-from csgo_env.datasets.infer_actions_columns import columns_from_curr_vars
-from csgo_env.datasets.infer_actions_files import (
+from csgo_env.datasets.pearce.infer_batch import MetadataIndex
+from csgo_env.datasets.pearce.metadata import write_metadata
+from csgo_env.datasets.pearce.metadata_columns import columns_from_curr_vars
+from csgo_env.datasets.pearce.metadata_pairing import (
     MetadataFile,
     metadata_beside,
     recording_number,
 )
-from csgo_env.datasets.metadata import write_metadata
-from csgo_env.datasets.sample_kinematics import simulate_curr_vars
+from csgo_env.datasets.synthetic.kinematics import simulate_curr_vars
 from csgo_env.errors import DatasetError, MetadataMismatch
+from tests.support.kinematics import blank, hold
 
 
 def metadata_of(number: int, frames: int) -> dict:

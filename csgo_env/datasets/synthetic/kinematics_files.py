@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from csgo_env.actions import NOOP
-from csgo_env.datasets.infer_actions_files import mark_synthetic, recording_name
-from csgo_env.datasets.sample_kinematics import KnownPlay, simulate_curr_vars
+from csgo_env.datasets.pearce.metadata_pairing import mark_synthetic, recording_name
+from csgo_env.datasets.synthetic.kinematics import KnownPlay, simulate_curr_vars
 
-GENERATOR = "csgo_env.datasets.sample_kinematics v1"
+GENERATOR = "csgo_env.datasets.synthetic.kinematics v1"
 H, W = 150, 280
 FOV_DEG = 106.0  # horizontal field of view of the 4:3 crop, roughly
 
@@ -50,8 +50,8 @@ def write_kinematic_recording(out_dir: str | os.PathLike[str], play: KnownPlay, 
                               own_play: bool = False) -> tuple[Path, Path]:
     """Write recording ``hdf5_{stub}{number}.hdf5`` (default labels) and its metadata
     ``currvarsv2_{stub}{number}_to_{number}.npy``; returns both paths."""
-    from csgo_env.datasets.metadata import write_metadata
-    from csgo_env.datasets.pearce_write import write_recording
+    from csgo_env.datasets.pearce.metadata import write_metadata
+    from csgo_env.datasets.pearce.write import write_recording
 
     out = Path(out_dir)
     curr_vars = simulate_curr_vars(play, own_play=own_play)

@@ -1,6 +1,6 @@
 """Each inference rule on a hand-built play whose right answer is known frame by frame.
 
-The plays run through the kinematic simulator (:mod:`csgo_env.datasets.sample_kinematics`),
+The plays run through the kinematic simulator (:mod:`csgo_env.datasets.synthetic.kinematics`),
 so the metadata is what the rule sees in a recording; each test fails if its rule places
 the wrong key, on the wrong frame, or not at all.
 """
@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kinematics_support import blank, frames_with, hold, keys_at, run, truth
 
 from csgo_env.actions import MOUSE_X_BINS, MOUSE_Y_BINS, N_BINARY
-from csgo_env.datasets.infer_actions_rules import (
+from csgo_env.datasets.pearce.infer_rules import (
     BRAKING,
     COASTING,
     STEADY,
     fill_key_gaps,
 )
+from tests.support.kinematics import blank, frames_with, hold, keys_at, run, truth
 
 
 def test_counter_strafe_gives_the_keys_opposite_to_the_motion() -> None:

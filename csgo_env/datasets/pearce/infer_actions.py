@@ -1,10 +1,10 @@
 """Inferring the actions of a recording from its metadata, as the dataset authors did.
 
 Spectated recordings hold no key presses: Pearce & Zhu recovered them from what the game
-state shows (``reference/pearce_dataset.md`` §4, rules in
-:mod:`csgo_env.datasets.infer_actions_rules`). :func:`infer_actions` applies the rules to
-one recording's ``curr_vars`` and :meth:`InferredActions.targets` turns the result into the
-public per-frame arrays ``y`` (n, 51), ``xaux`` (n, 54) and ``helperarr`` (n, 2).
+state shows (rules in :mod:`csgo_env.datasets.pearce.infer_rules`). :func:`infer_actions`
+applies the rules to one recording's ``curr_vars`` and :meth:`InferredActions.targets`
+turns the result into the public per-frame arrays ``y`` (n, 51), ``xaux`` (n, 54) and
+``helperarr`` (n, 2).
 
 Alignment (the authors' recorder): frame i's image was grabbed just before the state
 change from metadata frame i-1 to frame i, and action i is inferred from that change.
@@ -27,8 +27,7 @@ from typing import Any
 import numpy as np
 
 from csgo_env.actions import KEY_NAMES, N_BINARY, NVEC, quantize_mouse_x, quantize_mouse_y
-from csgo_env.datasets.infer_actions_columns import MetadataColumns, columns_from_curr_vars
-from csgo_env.datasets.infer_actions_rules import (
+from csgo_env.datasets.pearce.infer_rules import (
     WASD,
     InferenceSettings,
     ammo_changes,
@@ -42,6 +41,7 @@ from csgo_env.datasets.infer_actions_rules import (
     scope_clicks,
     weapon_switches,
 )
+from csgo_env.datasets.pearce.metadata_columns import MetadataColumns, columns_from_curr_vars
 
 _K = {name: i for i, name in enumerate(KEY_NAMES)}
 _WASD_COLUMNS = [_K[k] for k in WASD]
@@ -57,7 +57,7 @@ class InferredActions:
     ``skipped`` (n,) bool, frames given the default action, and ``dead`` those of them
     with memory health 0; ``logged`` (n,) bool, frames whose keys came from ``tp_wasd``;
     ``case`` (n,) int movement case of the velocity rule (see
-    :func:`~csgo_env.datasets.infer_actions_rules.movement_keys`, -1 where not applied).
+    :func:`~csgo_env.datasets.pearce.infer_rules.movement_keys`, -1 where not applied).
     """
 
     keys: np.ndarray
@@ -104,7 +104,7 @@ class InferredActions:
     def xaux(self) -> np.ndarray:
         """``frame_{i}_xaux`` float64 (n, 54): the previous 3 actions with GSI health / 100,
         memory clip ammo / 30 and team (1 = CT) of those frames."""
-        from csgo_env.datasets.pearce_write import make_xaux
+        from csgo_env.datasets.pearce.write import make_xaux
 
         c = self.columns
         return make_xaux(self.vectors(), health=np.nan_to_num(c.gsi_health),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from kinematics_support import blank, hold
 
-from csgo_env.datasets.infer_actions_columns import columns_from_curr_vars
-from csgo_env.datasets.infer_actions_quality import LIMITS, file_quality, quality_table
-from csgo_env.datasets.sample_kinematics import simulate_curr_vars
+from csgo_env.datasets.pearce.metadata_columns import columns_from_curr_vars
+from csgo_env.datasets.pearce.quality import LIMITS, file_quality, quality_table
+from csgo_env.datasets.synthetic.kinematics import simulate_curr_vars
+from tests.support.kinematics import blank, hold
 
 
 def moving_play(n: int = 1000, **kwargs: object) -> list[dict]:

@@ -1,7 +1,8 @@
 """The dataset authors' per-file quality statistics and flags.
 
-While labelling, Pearce & Zhu counted per recording (``dm_infer_actions.py``;
-``reference/pearce_dataset.md`` §4) and deleted files over these limits:
+While labelling, Pearce & Zhu counted per recording and deleted files over these limits
+(their script ``dm_infer_actions.py``,
+https://github.com/TeaPearce/Counter-Strike_Behavioural_Cloning):
 
 =====================  =========================================================  =====
 statistic              counted over frames 1..n-1                                 flag
@@ -28,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from csgo_env.datasets.infer_actions_columns import MetadataColumns
-from csgo_env.datasets.infer_actions_rules import processed_frames
+from csgo_env.datasets.pearce.infer_rules import processed_frames
+from csgo_env.datasets.pearce.metadata_columns import MetadataColumns
 
 LIMITS: dict[str, int] = {"dead_frames": 200, "hp_disagree": 20, "ammo_disagree": 20,
                           "not_first_person": 0, "static_mouse": 650, "static_movement": 350}

@@ -3,7 +3,7 @@
 A recording ``hdf5_{stub}{N}.hdf5`` is described by the metadata file
 ``currvarsv2_{stub}{a}_to_{b}.npy`` with a <= N <= b, whose dict holds
 ``'file_num{N}_frame_{j}': [curr_vars, infer_a, helper]`` for j = 0 .. frames-1 (the
-public naming, ``reference/pearce_dataset.md`` §1 and §3). Every pairing is checked: a
+naming of the released files). Every pairing is checked: a
 metadata file without the recording's file number, or with another frame count, raises
 :class:`~csgo_env.errors.MetadataMismatch` naming both files, and nothing from it is used.
 """
@@ -75,8 +75,8 @@ class MetadataFile:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MetadataFile:
-        """Load safely (:func:`~csgo_env.datasets.metadata.load_metadata`) and index."""
-        from csgo_env.datasets.metadata import load_metadata
+        """Load safely (:func:`~csgo_env.datasets.pearce.metadata.load_metadata`) and index."""
+        from csgo_env.datasets.pearce.metadata import load_metadata
 
         out = cls(Path(path), load_metadata(path))
         for key in out.content:
@@ -144,7 +144,7 @@ class MetadataFile:
 
 def merge_metadata(path: Path, entries: dict[str, Any]) -> Path:
     """Add ``entries`` to the metadata file at ``path`` (created if absent), atomically."""
-    from csgo_env.datasets.metadata import load_metadata, write_metadata
+    from csgo_env.datasets.pearce.metadata import load_metadata, write_metadata
 
     content = load_metadata(path) if path.is_file() else {}
     content.update(entries)
@@ -156,7 +156,7 @@ def mark_synthetic(dest_dir: Path, names: Iterable[str], *, generator: str,
                    readme: str | None = None) -> None:
     """Add ``names`` to the ``SYNTHETIC`` marker of ``dest_dir`` (JSON, as the sample
     writer's) and write its README, atomically."""
-    from csgo_env.datasets.sample import SYNTHETIC_MARKER, SYNTHETIC_README
+    from csgo_env.datasets.synthetic.recordings import SYNTHETIC_MARKER, SYNTHETIC_README
 
     marker = dest_dir / SYNTHETIC_MARKER
     known: list[str] = []
@@ -178,7 +178,11 @@ def mark_synthetic(dest_dir: Path, names: Iterable[str], *, generator: str,
 def carry_synthetic_marker(source_dir: Path, dest_dir: Path, names: Iterable[str]) -> bool:
     """If ``source_dir`` marks any of ``names`` synthetic, mark them in ``dest_dir`` too
     (same generator, family, seed and README). Returns whether anything was marked."""
-    from csgo_env.datasets.sample import SYNTHETIC_MARKER, SYNTHETIC_README, is_synthetic
+    from csgo_env.datasets.synthetic.recordings import (
+        SYNTHETIC_MARKER,
+        SYNTHETIC_README,
+        is_synthetic,
+    )
 
     moved = sorted(name for name in names if is_synthetic(source_dir / name))
     if not moved:

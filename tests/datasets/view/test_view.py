@@ -7,13 +7,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from kinematics_support import K
 from PIL import Image
 
 from csgo_env.actions import NOOP, Action
-from csgo_env.datasets.view_figures import RecordingStats, write_figures
-from csgo_env.datasets.view_output import parse_frames, write_frames
-from csgo_env.datasets.view_overlay import (
+from csgo_env.datasets.view.figures import RecordingStats, write_figures
+from csgo_env.datasets.view.output import parse_frames, write_frames
+from csgo_env.datasets.view.overlay import (
     BOXES,
     DEATH,
     KEY_ON,
@@ -23,7 +22,8 @@ from csgo_env.datasets.view_overlay import (
     event_ages,
     overlay_frames,
 )
-from csgo_env.errors import DatasetError
+from csgo_env.errors import UsageError
+from tests.support.kinematics import K
 
 H, W = 150, 280
 
@@ -121,9 +121,9 @@ def test_frame_ranges_and_formats_are_checked(tmp_path: Path) -> None:
     assert parse_frames(":-100", 1000) == (0, 900)
     assert parse_frames("990:", 1000) == (990, 1000)
     for bad in ("5", "a:b", "200:100", "1000:"):
-        with pytest.raises(DatasetError, match="--frames"):
+        with pytest.raises(UsageError, match="--frames"):
             parse_frames(bad, 1000)
-    with pytest.raises(DatasetError, match=r"unknown output format.*\.avi"):
+    with pytest.raises(UsageError, match=r"unknown output format.*\.avi"):
         write_frames(tmp_path / "x.avi", iter([gray_frames(1)]), total=1)
 
 

@@ -1,7 +1,8 @@
 """Per-frame arrays from the ``curr_vars`` dicts of one recording's metadata.
 
 The metadata of recording N holds, for frame j, ``curr_vars`` (a dict of Game State
-Integration and process-memory readings, keys in ``reference/pearce_dataset.md`` §3).
+Integration and process-memory readings; the keys of the authors' recorder
+``dm_record_data.py``, https://github.com/TeaPearce/Counter-Strike_Behavioural_Cloning).
 Action inference and the quality report work on columns: one NumPy array per field, one
 row per frame. Units and frames of reference are those of the recorder:
 

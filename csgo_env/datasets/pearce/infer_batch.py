@@ -3,7 +3,7 @@
 :class:`MetadataIndex` finds the metadata file of each recording (given explicitly, or
 beside it) and loads each file once. :func:`infer_files` writes, per recording, a new file
 in the public layout with the same frames and the inferred ``y``, ``xaux`` and
-``helperarr`` (atomically, through :func:`~csgo_env.datasets.pearce_write.write_recording`),
+``helperarr`` (atomically, through :func:`~csgo_env.datasets.pearce.write.write_recording`),
 plus the metadata with ``infer_a`` and ``helper`` filled in. A recording whose metadata
 does not match is reported with both names and left out; the others go on.
 """
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from csgo_env.datasets.infer_actions import InferredActions, infer_actions
-from csgo_env.datasets.infer_actions_files import (
+from csgo_env.datasets.pearce.infer_actions import InferredActions, infer_actions
+from csgo_env.datasets.pearce.infer_rules import InferenceSettings
+from csgo_env.datasets.pearce.metadata_pairing import (
     METADATA_NAME,
     MetadataFile,
     carry_synthetic_marker,
@@ -25,7 +26,6 @@ from csgo_env.datasets.infer_actions_files import (
     metadata_beside,
     recording_number,
 )
-from csgo_env.datasets.infer_actions_rules import InferenceSettings
 from csgo_env.errors import CsgoEnvError, DatasetNotFound, MetadataMismatch, explain
 
 
@@ -137,8 +137,8 @@ def infer_files(recordings: Sequence[Path], index: MetadataIndex, *, out_dir: Pa
 def _infer_one(outcome: FileOutcome, index: MetadataIndex, out_dir: Path | None,
                settings: InferenceSettings | None) -> Path:
     """Infer and write one recording; returns the path of its metadata file."""
-    from csgo_env.datasets.pearce import Recording
-    from csgo_env.datasets.pearce_write import write_recording
+    from csgo_env.datasets.pearce.reader import Recording
+    from csgo_env.datasets.pearce.write import write_recording
 
     recording = outcome.recording
     _, number = recording_number(recording)
@@ -159,7 +159,7 @@ def _infer_one(outcome: FileOutcome, index: MetadataIndex, out_dir: Path | None,
 
 def _write_metadata(index: MetadataIndex, touched: dict[Path, set[int]],
                     out_dir: Path | None) -> None:
-    from csgo_env.datasets.metadata import write_metadata
+    from csgo_env.datasets.pearce.metadata import write_metadata
 
     for path, numbers in touched.items():
         meta = index.load(path)

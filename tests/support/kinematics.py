@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from csgo_env.actions import KEY_NAMES, N_BINARY, NVEC, quantize_mouse_x, quantize_mouse_y
-from csgo_env.datasets.infer_actions import InferredActions, infer_actions
-from csgo_env.datasets.sample_kinematics import KnownPlay, simulate_curr_vars
+from csgo_env.datasets.pearce.infer_actions import InferredActions, infer_actions
+from csgo_env.datasets.synthetic.kinematics import KnownPlay, simulate_curr_vars
 
 K = {name: i for i, name in enumerate(KEY_NAMES)}
 K["fire"], K["scope"] = N_BINARY - 2, N_BINARY - 1

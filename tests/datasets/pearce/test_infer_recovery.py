@@ -1,9 +1,9 @@
 """Inference recovers known actions from metadata simulated by simple kinematics.
 
-Random plays (:func:`~csgo_env.datasets.sample_kinematics_play.random_play`: movement
+Random plays (:func:`~csgo_env.datasets.synthetic.kinematics_play.random_play`: movement
 runs, counter-strafes, walking, crouching, jumps, integer mouse counts including bin
 boundaries, fire, reloads, switches, AWP scope, deaths) are turned into metadata by the
-kinematic simulator and labelled by :func:`~csgo_env.datasets.infer_actions.infer_actions`.
+kinematic simulator and labelled by :func:`~csgo_env.datasets.pearce.infer_actions.infer_actions`.
 Synthetic data.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kinematics_support import K
 
 from csgo_env.actions import KEY_NAMES, N_BINARY
-from csgo_env.datasets.infer_actions import infer_actions
-from csgo_env.datasets.infer_actions_rules import BRAKING
-from csgo_env.datasets.sample_kinematics import simulate_curr_vars
-from csgo_env.datasets.sample_kinematics_play import random_play
+from csgo_env.datasets.pearce.infer_actions import infer_actions
+from csgo_env.datasets.pearce.infer_rules import BRAKING
+from csgo_env.datasets.synthetic.kinematics import simulate_curr_vars
+from csgo_env.datasets.synthetic.kinematics_play import random_play
+from tests.support.kinematics import K
 
 MOVEMENT = [K[k] for k in ("w", "a", "s", "d", "shift", "ctrl")]
 EVENTS = [K[k] for k in ("space", "ctrl", "1", "2", "3", "r", "fire", "scope")]

@@ -8,8 +8,8 @@ and, where present, their metadata (weapon, position):
 - ``weapons.png``: share of alive frames per active GSI weapon and share of shots;
 - ``trajectories.png``: positions (``localpos1``, ``localpos2``) per recording with kills
   (green) and deaths (red); on dust2 in radar pixels of the 1024 px overview (pos_x -2476,
-  pos_y 3239, scale 4.4 world units per pixel, ``reference/pearce_dataset.md`` §5), other
-  maps in world units.
+  pos_y 3239, scale 4.4 world units per pixel: the game's ``resource/overviews/de_dust2.txt``,
+  the same in CS:GO and CS2), other maps in world units.
 
 Titles say SYNTHETIC when any input is synthetic. Needs matplotlib
 (``pip install "csgo-env[viz]"``); figures are drawn off screen (Agg).

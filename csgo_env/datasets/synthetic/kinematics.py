@@ -2,7 +2,7 @@
 
 Nothing here is real gameplay: a point player on a flat floor, driven by a known action
 per frame, produces the ``curr_vars`` stream the authors' recorder would have logged.
-Inferring actions from that stream (:mod:`csgo_env.datasets.infer_actions`) must give the
+Inferring actions from that stream (:mod:`csgo_env.datasets.pearce.infer_actions`) must give the
 known actions back. Every ``curr_vars`` dict holds ``'synthetic': True``.
 
 Timing follows the authors' recorder (metadata frame k is read after action k took
@@ -14,7 +14,7 @@ Kinematics, per 1/16 s frame in 4 steps of 1/64 s (the 64-tick server):
 
 - view: ``yaw -= mouse_x * 0.055 deg * fov/90`` (yaw counter-clockwise, so +x turns
   right), ``pitch += mouse_y * 0.055 deg * fov/90`` (+y looks down); 0.055 deg per count is
-  ``m_yaw`` 0.022 at sensitivity 2.5 (:mod:`csgo_env.datasets.infer_actions_rules`).
+  ``m_yaw`` 0.022 at sensitivity 2.5 (:data:`csgo_env.actions.DEG_PER_COUNT`).
 - ground movement in the Source engine's form: friction ``speed -= max(speed, stopspeed)
   * friction * dt``, then acceleration ``accelerate * dt * maxspeed`` towards the wished
   speed along the wished direction (WASD relative to the yaw *before* the frame's mouse
@@ -36,12 +36,11 @@ from typing import Any
 
 import numpy as np
 
-from csgo_env.actions import KEY_NAMES, N_BINARY
-from csgo_env.datasets.infer_actions_columns import clockwise_velocity_angle, clockwise_yaw_rad
+from csgo_env.actions import DEG_PER_COUNT, KEY_NAMES, N_BINARY
+from csgo_env.datasets.pearce.metadata_columns import clockwise_velocity_angle, clockwise_yaw_rad
 
 _K = {name: i for i, name in enumerate(KEY_NAMES)}
 FIRE, SCOPE = N_BINARY - 2, N_BINARY - 1
-DEG_PER_COUNT = 0.022 * 2.5
 STEPS_PER_FRAME = 4
 FOV_LEVELS = (90.0, 40.0, 10.0)
 """AWP zoom levels in degrees; a scope click moves to the next, wrapping to unzoomed."""
@@ -256,5 +255,5 @@ def _gsi_weapon(weapon: Weapon, active: bool, clip: int) -> dict[str, Any]:
     return out
 
 
-__all__ = ["DEG_PER_COUNT", "FOV_LEVELS", "WEAPONS", "Kinematics", "KnownPlay", "Weapon",
+__all__ = ["FOV_LEVELS", "WEAPONS", "Kinematics", "KnownPlay", "Weapon",
            "alive_mask", "simulate_curr_vars"]

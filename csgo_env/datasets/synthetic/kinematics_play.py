@@ -1,6 +1,6 @@
 """Random known actions for the kinematic simulator: a synthetic player's n frames.
 
-:func:`random_play` draws a :class:`~csgo_env.datasets.sample_kinematics.KnownPlay` that
+:func:`random_play` draws a :class:`~csgo_env.datasets.synthetic.kinematics.KnownPlay` that
 a real player could have produced and whose every action is visible in the metadata:
 movement in runs with counter-strafes (one frame of the opposite keys after a run) and
 stops, walking and crouching, jumps from the ground, integer mouse counts (small noise,
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from csgo_env.actions import KEY_NAMES, N_BINARY, NVEC, quantize_mouse_x, quantize_mouse_y
-from csgo_env.datasets.sample_kinematics import WEAPONS, Kinematics, KnownPlay
+from csgo_env.datasets.synthetic.kinematics import WEAPONS, Kinematics, KnownPlay
 
 _K = {name: i for i, name in enumerate(KEY_NAMES)}
 FIRE, SCOPE = N_BINARY - 2, N_BINARY - 1

@@ -24,7 +24,7 @@ import numpy as np
 
 from csgo_env._atomic import atomic_target, atomic_write_bytes
 from csgo_env._optional import require
-from csgo_env.errors import DatasetError, explain
+from csgo_env.errors import DatasetError, UsageError, explain
 
 FORMATS = (".png", ".gif", ".mp4")
 FPS = 16
@@ -38,10 +38,10 @@ def chunk_frames(path: str | os.PathLike[str], columns: int = 10, rows: int = 10
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:
-    """``path`` if its suffix names a known format; DatasetError otherwise."""
+    """``path`` if its suffix names a known format; UsageError otherwise."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise DatasetError(explain(f"cannot write {path.name}: unknown output format",
+        raise UsageError(explain(f"cannot write {path.name}: unknown output format",
                                    expected=f"a name ending in {', '.join(FORMATS)}",
                                    got=repr(path.suffix)))
     return path
@@ -179,10 +179,10 @@ def parse_frames(spec: str | None, num_frames: int) -> tuple[int, int]:
         start, stop, _ = slice(*(int(p) if p.strip() else None for p in parts)).indices(
             num_frames)
     except ValueError:
-        raise DatasetError(explain("--frames must be A:B", expected="e.g. 0:200, 500:, :-100",
+        raise UsageError(explain("--frames must be A:B", expected="e.g. 0:200, 500:, :-100",
                                    got=repr(spec))) from None
     if stop <= start:
-        raise DatasetError(explain(f"--frames {spec} selects no frames", expected=
+        raise UsageError(explain(f"--frames {spec} selects no frames", expected=
                                    f"a range inside 0..{num_frames}"))
     return start, stop
 

@@ -1,8 +1,10 @@
 """The dataset authors' rules for inferring one tick's action from two metadata frames.
 
-Pearce & Zhu labelled their spectated recordings with these rules (their script
-``dm_infer_actions.py``; summary in ``reference/pearce_dataset.md`` §4). Each function
-takes :class:`~csgo_env.datasets.infer_actions_columns.MetadataColumns` and the boolean
+Pearce & Zhu labelled their spectated recordings with these rules ("Counter-Strike
+Deathmatch with Large-Scale Behavioural Cloning", IEEE CoG 2022, arXiv:2104.04258; the
+thresholds below are those of their public script ``dm_infer_actions.py``,
+https://github.com/TeaPearce/Counter-Strike_Behavioural_Cloning). Each function
+takes :class:`~csgo_env.datasets.pearce.metadata_columns.MetadataColumns` and the boolean
 mask ``processed`` (n,) of frames the rules look at, and returns per-frame arrays. Frame i
 is judged from the change between metadata frames i-1 and i; some labels are placed
 earlier (crouch 2 frames back, weapon switch and scope 1 frame back, reload about 28).
@@ -10,7 +12,7 @@ earlier (crouch 2 frames back, weapon switch and scope 1 frame back, reload abou
 Where the script's order of operations contradicts the rule it states, the stated rule
 is used: ``shift`` is not labelled on a crouched frame (the script tests for ``ctrl``
 before placing it, so never), and nothing is placed on a skipped frame (see
-:mod:`csgo_env.datasets.infer_actions`).
+:mod:`csgo_env.datasets.pearce.infer_actions`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from csgo_env.datasets.infer_actions_columns import MetadataColumns
+from csgo_env.actions import M_YAW_DEG, SENSITIVITY
+from csgo_env.datasets.pearce.metadata_columns import MetadataColumns
 
-SENSITIVITY = 2.5
-"""In-game ``sensitivity`` of every public recording (``reference/pearce_dataset.md`` §2.1;
-``reference/live_game.md`` §4, "Required game settings")."""
-M_YAW = 0.022
-"""Degrees of yaw per mouse count at sensitivity 1: the Source engine's default ``m_yaw``
-(``m_pitch`` has the same default), as in ``reference/pearce_dataset.md`` §2.1."""
+# Mouse scale, facts: the recordings were made at in-game sensitivity 2.5 with raw input
+# off (the authors' setup, repository above), and the games turn the view by m_yaw =
+# m_pitch = 0.022 degrees per count at sensitivity 1 (the Source engine's defaults), so
+# one count is 0.055 degrees at fov 90 (csgo_env.actions.DEG_PER_COUNT).
 WASD = ("w", "a", "s", "d")
 SECTORS = ("w", "wd", "d", "sd", "s", "as", "a", "wa")
 """Keys of the 8 velocity sectors, clockwise from straight ahead, each +-pi/8 wide."""
@@ -46,8 +47,8 @@ class InferenceSettings:
     """
 
     sensitivity: float = SENSITIVITY
-    m_yaw: float = M_YAW
-    m_pitch: float = M_YAW
+    m_yaw: float = M_YAW_DEG
+    m_pitch: float = M_YAW_DEG
     still_speed: float = 0.1
     steady_dv: float = 7.0
     brake_dv: float = -70.0
@@ -249,8 +250,7 @@ def reload_presses(rises: np.ndarray, fire: np.ndarray,
     return out
 
 
-__all__ = ["ACCELERATING", "BRAKING", "COASTING", "M_YAW", "SECTORS", "SENSITIVITY", "STEADY",
-           "STILL", "WASD", "InferenceSettings", "ammo_changes", "crouch_labels",
-           "fill_key_gaps", "item_changes", "jumps", "mouse_counts", "movement_keys",
-           "processed_frames", "reload_presses", "scope_clicks", "velocity_sectors",
-           "weapon_switches"]
+__all__ = ["ACCELERATING", "BRAKING", "COASTING", "SECTORS", "STEADY", "STILL", "WASD",
+           "InferenceSettings", "ammo_changes", "crouch_labels", "fill_key_gaps",
+           "item_changes", "jumps", "mouse_counts", "movement_keys", "processed_frames",
+           "reload_presses", "scope_clicks", "velocity_sectors", "weapon_switches"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csgo_env._atomic import atomic_target
-from csgo_env.datasets.infer_actions_files import (
+from csgo_env.datasets.pearce.metadata_pairing import (
     MetadataFile,
     carry_synthetic_marker,
     merge_metadata,
@@ -41,7 +41,7 @@ def set_aside(flagged: Sequence[Flagged], dest: Path) -> list[str]:
 
     Returns one line per recording saying what moved or why it did not.
     """
-    from csgo_env.datasets.metadata import write_metadata
+    from csgo_env.datasets.pearce.metadata import write_metadata
 
     dest.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
