@@ -26,6 +26,8 @@ from csgo_env.datasets.synthetic.kinematics_play import random_play
 from csgo_env.datasets.synthetic.recordings import is_synthetic
 
 FRAMES = 200
+REPO = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}  # this checkout's csgo_env in child processes
 NAME = "hdf5_dm_kinematic_{}.hdf5"
 META = "currvarsv2_dm_kinematic_{0}_to_{0}.npy"
 
@@ -56,9 +58,8 @@ def cli(*args: object) -> int:
 
 def test_infer_actions_writes_labelled_copies(work: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run([sys.executable, "-m", "csgo_env.cli", "infer-actions", str(work),
-                           "--out", str(out)], capture_output=True, text=True, env=env,
+                           "--out", str(out)], capture_output=True, text=True, env=ENV,
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert "2 of 2 recordings labelled" in done.stdout
@@ -96,6 +97,10 @@ def test_metadata_of_other_file_numbers_is_reported_and_not_used(work: Path,
     assert cli("infer-actions", work / NAME.format(1), "--metadata", work / META.format(1),
                "--out", tmp_path / "o2") == 1
     assert "none of the metadata files given" in capsys.readouterr().out
+    assert cli("quality", work / NAME.format(1)) == 1  # not checked against the wrong file
+    text = capsys.readouterr().out
+    assert f"error: {work / NAME.format(1)}:" in text and META.format(1) in text
+    assert "0 files" in text
 
 
 def test_metadata_with_another_frame_count_is_reported(work: Path, tmp_path: Path,
@@ -163,10 +168,9 @@ def test_view_renders_overlays_and_figures(work: Path, tmp_path: Path,
     from PIL import Image
 
     gif = tmp_path / "clip.gif"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run([sys.executable, "-m", "csgo_env.cli", "view",
                            str(work / NAME.format(1)), "--frames", "10:30", "--out", str(gif)],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          capture_output=True, text=True, env=ENV, timeout=300)
     assert done.returncode == 0, done.stderr
     with Image.open(gif) as im:
         assert im.n_frames == 20 and im.size == (560, 372)
@@ -182,3 +186,16 @@ def test_view_renders_overlays_and_figures(work: Path, tmp_path: Path,
     assert "--frames" in capsys.readouterr().err
     assert cli("view", work / NAME.format(1), "--out", tmp_path / "x.avi") == 2
     assert "unknown output format" in capsys.readouterr().err
+
+
+def test_the_commands_import_nothing_heavy() -> None:
+    code = ("import sys, csgo_env.cli, csgo_env.commands.view_cmd, "
+            "csgo_env.commands.quality_cmd, csgo_env.commands.infer_actions_cmd, "
+            "csgo_env.datasets.view.overlay, csgo_env.datasets.view.output, "
+            "csgo_env.datasets.view.figures, csgo_env.datasets.pearce.infer_actions\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'cv2', 'matplotlib', 'PIL', 'torch', 'minari'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=ENV)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -154,7 +154,7 @@ def merge_metadata(path: Path, entries: dict[str, Any]) -> Path:
 def mark_synthetic(dest_dir: Path, names: Iterable[str], *, generator: str,
                    family: str | None = None, seed: int | None = None,
                    readme: str | None = None) -> None:
-    """Add ``names`` to the ``SYNTHETIC`` marker of ``dest_dir`` (JSON, as the sample
+    """Add ``names`` to the ``SYNTHETIC`` marker of ``dest_dir`` (JSON, as the synthetic
     writer's) and write its README, atomically."""
     from csgo_env.datasets.synthetic.recordings import SYNTHETIC_MARKER, SYNTHETIC_README
 
