@@ -210,9 +210,11 @@ def weapon_switches(c: MetadataColumns, processed: np.ndarray) -> dict[str, np.n
 
 
 def scope_clicks(c: MetadataColumns, processed: np.ndarray) -> np.ndarray:
-    """bool (n,): right click at i-1 where frame i's fov changed with the same item held."""
+    """bool (n,): right click at i-1 where frame i's fov changed with the same item held
+    (0 and 90 both mean unzoomed: a switch between them is not a change)."""
+    fov = np.where(c.obs_fov == 0, 90.0, c.obs_fov)
     changed = np.zeros(c.num_frames, dtype=bool)
-    changed[1:] = c.obs_fov[1:] != c.obs_fov[:-1]
+    changed[1:] = fov[1:] != fov[:-1]
     seen = processed & changed & ~item_changes(c)
     out = np.zeros(c.num_frames, dtype=bool)
     out[:-1] = seen[1:]

@@ -104,8 +104,13 @@ def test_scope_clicks_are_labelled_one_frame_back_and_not_on_a_switch() -> None:
     hold(play, "2", 110)  # zoomed at 101: the switch unzooms at 111, no click
     play.mouse[42:58, 0] = 10  # aim while zoomed (fov 40, then 10)
     play.mouse[62:78, 1] = -4
-    inferred, cv = run(play)
-    assert [cv[f]["obs_fov"] for f in (41, 61, 81, 101, 111)] == [40, 10, 0, 40, 0]
+
+    def unzoomed_as_90(curr_vars: list[dict]) -> None:  # memory reads 0 or 90 unzoomed
+        for f in range(10, 30):
+            curr_vars[f]["obs_fov"] = 90
+
+    inferred, cv = run(play, edit=unzoomed_as_90)
+    assert [cv[f]["obs_fov"] for f in (20, 41, 61, 81, 101, 111)] == [90, 40, 10, 0, 40, 0]
     assert frames_with(inferred, "scope") == [40, 60, 80, 100]
     np.testing.assert_array_equal(inferred.factored()[:, N_BINARY:], truth(play)[:, N_BINARY:])
 
