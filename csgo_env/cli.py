@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "doctor_cmd",
     "play_cmd",
     "publish_cmd",
+    "infer_actions_cmd",
+    "quality_cmd",
+    "view_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
 ``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""

@@ -89,6 +89,12 @@ class DatasetNotFound(DatasetError, FileNotFoundError):
     """A dataset id, recording or folder does not exist where it was looked for."""
 
 
+class MetadataMismatch(DatasetError):
+    """A metadata file does not describe the recording it was paired with (other file
+    numbers, another frame count) or lacks a field a computation needs; nothing from it
+    was used."""
+
+
 # --- the live game --------------------------------------------------------------------
 
 class GameError(CsgoEnvError):
