@@ -285,8 +285,10 @@ def multidiscrete_to_vectors(actions: Sequence[int] | np.ndarray) -> np.ndarray:
     out = np.zeros((*arr.shape[:-1], VECTOR_SIZE), dtype=np.float64)
     out[..., :N_BINARY] = arr[..., :N_BINARY]
     lead = np.indices(arr.shape[:-1])
-    out[(*lead, N_BINARY + arr[..., N_BINARY])] = 1.0
-    out[(*lead, MOUSE_Y_SLICE.start + arr[..., N_BINARY + 1])] = 1.0
+    x_hot = (*lead, N_BINARY + arr[..., N_BINARY])
+    y_hot = (*lead, MOUSE_Y_SLICE.start + arr[..., N_BINARY + 1])
+    out[x_hot] = 1.0
+    out[y_hot] = 1.0
     return out
 
 

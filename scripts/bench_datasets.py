@@ -31,6 +31,7 @@ import numpy as np
 import psutil
 
 from csgo_env.datasets.minari.export import convert
+from csgo_env.datasets.pearce.layout import FRAMES_PER_FILE
 from csgo_env.datasets.pearce.reader import Recording
 from csgo_env.datasets.sequence_store import SequenceReader, index_sources
 from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
@@ -60,10 +61,10 @@ def per_key_read_rate(folder: Path) -> float:
     start, frames = time.perf_counter(), 0
     for path in paths:
         with h5py.File(path, "r") as f:
-            for i in range(1000):
+            for i in range(FRAMES_PER_FILE):
                 for kind in ("x", "xaux", "y", "helperarr"):
                     f[f"frame_{i}_{kind}"][()]
-            frames += 1000
+            frames += FRAMES_PER_FILE
     return frames / (time.perf_counter() - start)
 
 

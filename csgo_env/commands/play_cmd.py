@@ -13,6 +13,7 @@ import sys
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 NAME = "play"
 HELP = "run an agent (random or an exported .pt2 policy) live with a one-line status"
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(explain("nothing to play", expected="--steps > 0 or --minutes > 0",
                                  got=f"steps={args.steps} minutes={args.minutes}"))
     policy = load_policy(args.policy, seed=args.seed, sample=args.sample)
-    kwargs: dict[str, object] = {"game": args.game, "terminate_on_death": args.terminate_on_death,
+    kwargs: dict[str, Any] = {"game": args.game, "terminate_on_death": args.terminate_on_death,
                                  "offsets_path": args.offsets, "gsi_token": args.gsi_token}
     if args.gsi_port is not None:
         kwargs["gsi_port"] = args.gsi_port

@@ -220,7 +220,7 @@ class SequenceReader:
 def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int, ...]
            ) -> np.ndarray:
     out = np.empty((hi - lo, *shape), dtype=dtype)
-    view = memoryview(out).cast("B")
+    view = out.data.cast("B")  # out is C-contiguous
     item = out.itemsize * int(np.prod(shape, dtype=np.int64))
     done, start = 0, offset + lo * item
     while done < len(view):

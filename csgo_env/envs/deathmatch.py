@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 import warnings
 import weakref
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
@@ -114,7 +114,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     - v0: first version.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 16}
+    # gymnasium.Env declares metadata as an instance attribute, so no ClassVar here
+    metadata: dict[str, Any] = {"render_modes": ["rgb_array"], "render_fps": 16}  # noqa: RUF012
 
     def __init__(self, game: str = "csgo", **kwargs: Any) -> None:
         self.config: EnvConfig = validate_config(game=game, **kwargs)
@@ -130,8 +131,9 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
         self.session.start()
 
     # --- Gymnasium API -------------------------------------------------------------
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
-              ) -> tuple[np.ndarray, StepInfo]:
+    def reset(  # type: ignore[override]  # info is the StepInfo TypedDict (a typed dict)
+            self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, StepInfo]:
         super().reset(seed=seed)
         session = self.session
         self._check_open()
@@ -148,7 +150,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
         self._obs = session.grab()
         return self._obs, self._info(None, 0, 0, False)
 
-    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, StepInfo]:
+    def step(  # type: ignore[override]  # info is the StepInfo TypedDict (a typed dict)
+            self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, StepInfo]:
         self._check_open()
         act = Action.from_multidiscrete(action)
         result = self.session.step(act)

@@ -71,7 +71,10 @@ class RunningGame(Protocol):
 class Launcher(Protocol):
     """How one profile is played (see the module docstring)."""
 
-    profile: GameProfile
+    @property
+    def profile(self) -> GameProfile:
+        """The game this launcher plays."""
+        ...
 
     def check(self, cfg: C) -> C:
         """``cfg`` with the profile's rules applied (``gsi_port`` resolved) or ArgumentError."""

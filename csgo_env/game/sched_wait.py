@@ -89,6 +89,7 @@ class WaitScheduling:
     def leave_wait(self) -> None:
         """Right after the deadline: back to the thread's normal scheduling."""
         if self._realtime is not None:
+            assert self._normal is not None, "saved together with the real-time attributes"
             _set(self._normal)
 
 

@@ -71,8 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = sys.stderr
     options = ReplayOptions(
         recordings=tuple(args.recording), input_log=args.input_log, title=args.title,
-        window_size=tuple(args.window_size), crop=tuple(args.crop),  # type: ignore[arg-type]
-        position=tuple(args.position),  # type: ignore[arg-type]
+        window_size=tuple(args.window_size), crop=tuple(args.crop),
+        position=tuple(args.position),
         gsi_url=args.gsi_url, token=args.token, offsets=args.offsets, control=args.control,
         fps=args.fps, sensitivity=args.sensitivity, mouse_to_view=not args.ignore_mouse,
         start_frame=args.start_frame)

@@ -49,7 +49,8 @@ _SOURCE_SIZES_GB: Mapping[str, float] = MappingProxyType({
 @functools.lru_cache(maxsize=1)
 def diamond_test_names() -> frozenset[str]:
     """The 500 bare file names of DIAMOND's scraped-data test split (packaged, MIT licence)."""
-    text = resources.files("csgo_env").joinpath("data", DIAMOND_SPLIT_FILE).read_text("utf-8")
+    packaged = resources.files("csgo_env").joinpath("data").joinpath(DIAMOND_SPLIT_FILE)
+    text = packaged.read_text("utf-8")
     names = frozenset(line.strip() for line in text.splitlines() if line.strip())
     scraped = FAMILIES["dust2-scraped"]
     if len(names) != DIAMOND_TEST_COUNT or not all(scraped.number_of(n) for n in names):

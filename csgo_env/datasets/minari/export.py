@@ -133,7 +133,7 @@ def convert_one(task: Task) -> TaskResult:
                  "family": info.family.name, "file_number": found[1] if found else 0,
                  "split": info.split, "jpeg": task.jpeg, "synthetic": task.synthetic}
         ms.write_episode_file(Path(task.target), episode, attrs, jpeg=task.jpeg)
-        return TaskResult(task, (), attrs["source_sha256"], episode.observations.shape[0],
+        return TaskResult(task, (), sha256, episode.observations.shape[0],
                           time.perf_counter() - start)
     except (CsgoEnvError, OSError, ValueError, KeyError) as exc:
         return TaskResult(task, (f"{type(exc).__name__}: {exc}", *_problems(task.path)))

@@ -15,11 +15,12 @@ only make reads faster, never different.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -139,18 +140,18 @@ def _contiguous(body: bytes) -> tuple[int, int] | None:
     return (address, size) if address != 0xFFFFFFFFFFFFFFFF else None
 
 
-def link_addresses(h5id: object) -> dict[str, int]:
-    """Every link name of the root group with its object header address (-1 unless a hard
-    link), in one H5Literate sweep."""
+def link_addresses(h5id: Any) -> dict[str, int]:
+    """Every link name of the root group (``h5id``: its h5py ``GroupID``) with its object
+    header address (-1 unless a hard link), in one H5Literate sweep."""
     import h5py
 
     out: dict[str, int] = {}
 
-    def visit(name: bytes, info: object) -> None:
-        hard = info.type == h5py.h5l.TYPE_HARD  # type: ignore[attr-defined]
-        out[name.decode("utf-8", "replace")] = int(info.u) if hard else -1  # type: ignore[attr-defined]
+    def visit(name: bytes, info: Any) -> None:  # info: h5py's LinkInfo (untyped)
+        hard = info.type == h5py.h5l.TYPE_HARD
+        out[name.decode("utf-8", "replace")] = int(info.u) if hard else -1
 
-    h5id.links.iterate(visit, info=True)  # type: ignore[attr-defined]
+    h5id.links.iterate(visit, info=True)
     return out
 
 
@@ -164,7 +165,7 @@ def pread_into(fd: int, raw: BinaryIO, buf: memoryview, offset: int) -> int:
             got = os.preadv(fd, [buf[total:]], offset + total)
         else:  # Windows: no pread; the file object is private to its Recording
             raw.seek(offset + total)
-            got = raw.readinto(buf[total:]) or 0
+            got = cast("io.RawIOBase", raw).readinto(buf[total:]) or 0
         if got == 0:
             break
         total += got

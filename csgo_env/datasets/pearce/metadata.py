@@ -121,7 +121,7 @@ def write_metadata(path: str | os.PathLike[str], metadata: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_target(path) as tmp:
         with open(tmp, "wb") as fh:
-            np.save(fh, metadata, allow_pickle=True)
+            np.save(fh, np.asanyarray(metadata), allow_pickle=True)  # what np.save does
         load_npy(tmp)
     return path
 

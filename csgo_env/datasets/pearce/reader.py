@@ -263,7 +263,7 @@ class Recording:
             for i in frames[offsets[frames] == _UNKNOWN]:
                 offsets[i] = self._find(kind, int(i))
         nbytes = out[0].nbytes
-        view = memoryview(out).cast("B")
+        view = out.data.cast("B")  # out is C-contiguous
         fd = self._raw.fileno()
         for k, i in enumerate(frames.tolist()):
             off = int(offsets[i])

@@ -159,9 +159,10 @@ def _check_values(rec: Recording, frames: np.ndarray, problems: _Lines,
     _per_row(problems, frames, ~np.all((y == 0) | (y == 1), axis=1), odd_values)
     for name, block in (("mouse_x", y[:, MOUSE_X_SLICE]), ("mouse_y", y[:, MOUSE_Y_SLICE])):
         counts = block.sum(axis=1)
-        _per_row(problems, frames, counts != 1,
-                 lambda k, i, name=name, counts=counts:
-                 f"frame_{i}_y {name} block has {counts[k]:g} bins set, expected exactly 1")
+        def bins_set(k: int, i: int, name: str = name, counts: np.ndarray = counts) -> str:
+            return f"frame_{i}_y {name} block has {counts[k]:g} bins set, expected exactly 1"
+
+        _per_row(problems, frames, counts != 1, bins_set)
     _per_row(problems, frames, ~np.all((helper == 0) | (helper == 1), axis=1),
              lambda k, i: f"frame_{i}_helperarr is {helper[k].tolist()}, expected 0/1 flags")
     _per_row(problems, frames, ~np.all(np.isfinite(xaux), axis=1),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -113,7 +114,8 @@ def write_synthetic_recordings(out_dir: str | os.PathLike[str], family: str = "d
     out.mkdir(parents=True, exist_ok=True)
     numbers = list(range(first_number, first_number + files))
     _write_marker(out, fam, seed, [fam.file_name(n) for n in numbers])
-    paths, metadata = [], {}
+    paths: list[Path] = []
+    metadata: dict[int, dict[str, Any]] = {}
     for number in numbers:
         episode = generate_episode(episode_seed(seed, number), family=family,
                                    num_frames=num_frames)

@@ -108,8 +108,9 @@ class Episode:
 
 def _gsi_weapon(slot: int, team_ct: int, active: int, ammo: int) -> dict:
     name_t, name_ct, kind, clip, reserve, _, _ = WEAPONS[slot]
-    weapon = {"name": name_ct if team_ct else name_t, "paintkit": "default", "type": kind,
-              "state": "active" if slot == active else "holstered"}
+    weapon: dict[str, object] = {"name": name_ct if team_ct else name_t, "paintkit": "default",
+                                 "type": kind,
+                                 "state": "active" if slot == active else "holstered"}
     if clip >= 0:
         weapon.update(ammo_clip=int(ammo) if slot == active else clip, ammo_clip_max=clip,
                       ammo_reserve=reserve)
@@ -144,7 +145,7 @@ def simulate(rng: np.random.Generator, n: int, family: Family) -> Episode:
         if alive[window].all() and helper[max(t - 3, 0):t + 4, 1].sum() == 0:
             helper[t, 0] = 1
         t += max(12, int(rng.geometric(rate)))
-    for t in np.flatnonzero(helper.any(axis=1)):
+    for t in map(int, np.flatnonzero(helper.any(axis=1))):
         lo = max(int(t) - int(rng.integers(8, 25)), 1)
         while lo < t and not alive[lo:t].all():
             lo += 1

@@ -95,7 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        self.timeout = self.server.state.conn_timeout_s
+        # socketserver reads the timeout per handler instance, though typeshed says ClassVar
+        self.timeout = self.server.state.conn_timeout_s  # type: ignore[misc]  # see above
         super().setup()
         with self.server.state.conns_lock:
             self.server.state.conns[self.connection] = threading.current_thread()

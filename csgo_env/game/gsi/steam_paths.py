@@ -145,7 +145,9 @@ def format_keyvalues(data: KeyValues, indent: str = "    ", _level: int = 0) -> 
 
 def _registry_steam_path() -> str | None:
     """``HKCU\\Software\\Valve\\Steam\\SteamPath`` from the Windows registry, or ``None``."""
-    import winreg  # Windows only; callers check sys.platform first
+    if sys.platform != "win32":  # callers check too; this also tells the type checker
+        return None
+    import winreg
 
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, r"Software\Valve\Steam") as key:

@@ -22,9 +22,9 @@ import weakref
 from csgo_env.actions import Action
 from csgo_env.errors import InputBackendError, InvalidAction, explain
 from csgo_env.game.input import safety as input_safety
-from csgo_env.game.input.backends import InputBackend
+from csgo_env.game.input.backends import Button, InputBackend
 
-BUTTON_OF: dict[str, str] = {"fire": "left", "scope": "right"}
+BUTTON_OF: dict[str, Button] = {"fire": "left", "scope": "right"}
 """Action button name -> mouse button."""
 
 
@@ -49,7 +49,7 @@ class _HeldInput:
                     first = first or exc
             for name in sorted(self.buttons):
                 try:
-                    self.backend.button_up(BUTTON_OF[name])  # type: ignore[arg-type]
+                    self.backend.button_up(BUTTON_OF[name])
                 except Exception as exc:
                     first = first or exc
             had_any = bool(self.keys or self.buttons)
@@ -133,14 +133,14 @@ class ActionController:
                     backend.key_up(key)
                     state.keys.discard(key)
                 for name in sorted(state.buttons - want_buttons):
-                    backend.button_up(BUTTON_OF[name])  # type: ignore[arg-type]
+                    backend.button_up(BUTTON_OF[name])
                     state.buttons.discard(name)
                 for key in sorted(action.keys - state.keys):
                     state.keys.add(key)  # before sending, so a failure still releases it
                     backend.key_down(key)
                 for name in sorted(want_buttons - state.buttons):
                     state.buttons.add(name)
-                    backend.button_down(BUTTON_OF[name])  # type: ignore[arg-type]
+                    backend.button_down(BUTTON_OF[name])
                 self._move(action.mouse_dx, action.mouse_dy)
                 backend.flush()
             except BaseException:

@@ -206,7 +206,8 @@ class PoseReader:
                     (local + lay.velocity, 12), (state + lay.view_angles, 8)]
         if lay.fov is not None:
             requests.append((local + lay.fov, 4))
-        if lay.clip1 is not None:
+        if lay.clip1 is not None:  # the layout sets clip1 only with the whole weapon chain
+            assert lay.active_weapon is not None and lay.entity_list is not None
             requests.append((local + lay.active_weapon, 4))
         got = mem.read_many(requests)
         health, origin, velocity, angles = _i32(got[0]), _vec3(got[1]), _vec3(got[2]), _vec2(got[3])
@@ -215,7 +216,7 @@ class PoseReader:
         if lay.clip1 is not None:
             handle = _u32(got[-1])
             index = handle & 0xFFF
-            if handle != INVALID_HANDLE and index != 0:
+            if handle != INVALID_HANDLE and index != 0 and lay.entity_list is not None:
                 entry = client + lay.entity_list + (index - 1) * 0x10
                 weapon = self._ptr(mem.read(entry, ps))
                 if weapon != 0:
@@ -232,7 +233,8 @@ class PoseReader:
             raise self._missing("local player pawn")
         requests = [(pawn + lay.health, 4), (pawn + lay.scene_node, ps),
                     (pawn + lay.velocity, 12)]
-        if lay.fov is not None:
+        if lay.fov is not None:  # the layout sets fov only with camera_services
+            assert lay.camera_services is not None
             requests.append((pawn + lay.camera_services, ps))
         got = mem.read_many(requests)
         node = self._ptr(got[1])

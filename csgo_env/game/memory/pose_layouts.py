@@ -64,7 +64,7 @@ def _require(offsets: Offsets, found: dict[str, int | None]) -> list[int]:
 
 def resolve_layout(offsets: Offsets) -> CsgoLayout | Cs2Layout:
     """The layout for ``offsets.game``; raises ``OffsetsFileError`` for missing entries."""
-    if offsets.game == "csgo":
+    if offsets.format == "hazedumper":  # CS:GO layout; cs2-dumper offsets are CS2's
         g = offsets.get
         local, state, angles, health, origin, velocity = _require(offsets, {
             n: g(n) for n in ("dwLocalPlayer", "dwClientState", "dwClientState_ViewAngles",

@@ -8,9 +8,9 @@ reader's ``pointer_size``) and ``module_base(name)``, the load address of a modu
 ``PROCESS_VM_READ | PROCESS_QUERY_LIMITED_INFORMATION`` only.
 
 Backends (name -> platform): ``proc_mem`` (Linux, ``os.pread`` on ``/proc/PID/mem``),
-``process_vm_readv`` (Linux, one syscall per batch of reads), ``win32`` (Windows,
-pymem over ``ReadProcessMemory``). ``backend="auto"`` picks ``proc_mem`` on Linux and ``win32`` on
-Windows. A backend module is imported only when it is chosen.
+``process_vm_readv`` (Linux, one syscall per batch of reads), ``win32`` (Windows, pymem
+over ``ReadProcessMemory``). ``backend="auto"`` picks ``proc_mem`` on Linux and ``win32``
+on Windows. A backend module is imported only when it is chosen.
 """
 
 from __future__ import annotations

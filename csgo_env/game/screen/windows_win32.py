@@ -35,7 +35,7 @@ def load_user32() -> Any:
         raise DependencyMissing(explain("the win32 window backend runs only on Windows",
                                         got=f"sys.platform == {sys.platform!r}",
                                         fix="use backend='x11' (or 'auto') on Linux"))
-    user32 = ctypes.WinDLL("user32", use_last_error=True)  # type: ignore[attr-defined]
+    user32 = ctypes.WinDLL("user32", use_last_error=True)
     hwnd, rect_p, point_p = wintypes.HWND, ctypes.POINTER(wintypes.RECT), \
         ctypes.POINTER(wintypes.POINT)
     protos = {
