@@ -45,7 +45,8 @@ def build_rows(records: Sequence[RunRecord], metrics: Sequence[str]) -> list[dic
     """The table rows as plain data (sorted by setting, algorithm, config, checkpoint)."""
     groups: dict[tuple[str, ...], list[RunRecord]] = defaultdict(list)
     for r in records:
-        groups[(r.task, *r.group)].append(r)
+        key = (r.task, *r.group)
+        groups[key].append(r)
     rows = []
     for (task, algorithm, config, checkpoint), runs in sorted(groups.items()):
         runs = sorted(runs, key=lambda r: r.seed)

@@ -89,7 +89,7 @@ def weapon_figure(stats: Sequence[RecordingStats], title: str) -> Any | None:
     if not with_weapons:
         return None
     plt = _pyplot()
-    weapons = np.concatenate([s.weapons for s in with_weapons])  # type: ignore[misc]
+    weapons = np.concatenate([s.weapons for s in with_weapons])
     fire = np.concatenate([s.actions[:, N_BINARY - 2] for s in with_weapons]).astype(bool)
     alive = weapons != None  # noqa: E711 (elementwise on an object array)
     names = sorted({str(w) for w in weapons[alive]})
