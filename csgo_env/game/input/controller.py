@@ -12,7 +12,9 @@ ResourceWarning), at interpreter exit and on SIGTERM/SIGINT
 (:mod:`csgo_env.game.input.safety`). When this process is killed outright (SIGKILL, a
 crash in native code) a release guardian, a child process with its own input connection
 (:mod:`csgo_env.game.input.guardian`), releases what was held: it is told the held set
-whenever that changes (a superset before presses, the exact set after releases).
+whenever that changes (a superset before presses, the exact set after releases; a release
+that interrupts a send, e.g. from a signal handler, leaves it the superset, since on X11 the
+interrupted presses may still reach the server after that release).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class _HeldInput:
         self.buttons: set[str] = set()  # "fire" / "scope"
         self.lock = threading.RLock()
         self.guardian: input_guardian.Guardian | None = None
+        self.sending = 0
+        """> 0 while presses are being sent: a release that interrupts them (a signal
+        handler, an error) may race their delivery, so the guardian then keeps, from that
+        moment on, every name it was ever told (:meth:`Guardian.keep_superset`)."""
 
     def release_all(self) -> None:
         """Release everything held; try all of it, then raise the first error."""
@@ -68,6 +74,8 @@ class _HeldInput:
             if first is not None:
                 raise first  # the guardian keeps what it knows: it may still be held
             if self.guardian is not None:
+                if self.sending:
+                    self.guardian.keep_superset()
                 self.guardian.report(())
 
     def close_guardian(self) -> None:
@@ -142,9 +150,9 @@ class ActionController:
         """Stop the guardian without a release (it is told nothing is held first)."""
         state = self._state
         with state.lock:
-            if state.guardian is not None:
-                state.guardian.report(())
-            state.close_guardian()
+            guardian, state.guardian = state.guardian, None
+            if guardian is not None:
+                guardian.detach()
 
     @property
     def pending_move(self) -> tuple[int, int]:
@@ -167,6 +175,7 @@ class ActionController:
         self._check_open()
         state, backend = self._state, self.backend
         with state.lock:
+            state.sending += 1
             try:
                 self._send_pending()
                 want_buttons = {n for n in BUTTON_OF if getattr(action, n)}
@@ -192,6 +201,8 @@ class ActionController:
             except BaseException:
                 self._release_quietly()
                 raise
+            finally:
+                state.sending -= 1
 
     def _move(self, dx: int, dy: int) -> None:
         if not self.split_mouse:
@@ -230,13 +241,17 @@ class ActionController:
         with state.lock:
             if state.guardian is not None:
                 state.guardian.expect((key,))
-            if key in state.keys:
-                self.backend.key_up(key)
-                state.keys.discard(key)
-            else:
-                self.backend.key_down(key)
-                self.backend.key_up(key)
-            self.backend.flush()
+            state.sending += 1
+            try:
+                if key in state.keys:
+                    self.backend.key_up(key)
+                    state.keys.discard(key)
+                else:
+                    self.backend.key_down(key)
+                    self.backend.key_up(key)
+                self.backend.flush()
+            finally:
+                state.sending -= 1
             if state.guardian is not None:
                 state.guardian.report(state.keys | state.buttons)
 

@@ -132,9 +132,11 @@ class Guardian:
         self._fd = proc.stdin.fileno() if proc.stdin is not None else -1
         self._known: frozenset[str] = frozenset()
         self._pending: bytes | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a release-on-signal handler may re-enter _send
         self.lost: str | None = None
         """Why the guardian stopped listening (None while it runs)."""
+        self.superset_only = False
+        """Set by :meth:`keep_superset`: :meth:`report` no longer shrinks the set."""
         with contextlib.suppress(OSError, ValueError):
             os.set_blocking(self._fd, False)  # Windows: pipes only from Python 3.12
         _live.add(self)
@@ -188,16 +190,26 @@ class Guardian:
     # --- per step (cheap: set operations; a write only on a change) -------------------
     def expect(self, names: Iterable[str]) -> None:
         """About to press ``names``: make sure the guardian will release them too."""
-        if self._fd < 0 or self._known.issuperset(names):
+        if self._fd < 0 or (self._pending is None and self._known.issuperset(names)):
             return
         self._send(self._known.union(names))
 
     def report(self, names: Iterable[str]) -> None:
         """``names`` is exactly what is held now (after releases)."""
+        if self.superset_only:
+            self.expect(names)
+            return
         now = frozenset(names)
         if self._fd < 0 or (now == self._known and self._pending is None):
             return
         self._send(now)
+
+    def keep_superset(self) -> None:
+        """From now on only add names: a release overtook presses still on their way (X11:
+        a release sent on another connection from a signal handler), so what the game
+        holds is no longer known exactly. The guardian then releases every name it was told
+        since; the X server drops releases of keys that are up."""
+        self.superset_only = True
 
     def _send(self, names: frozenset[str]) -> None:
         with self._lock:
@@ -230,6 +242,13 @@ class Guardian:
         if proc is None:
             return None
         return _stop(proc, timeout_s)
+
+    def detach(self, timeout_s: float = 2.0) -> int | None:
+        """Stop the guardian *without* a release: it is told nothing is held, then closed."""
+        if self._fd >= 0:
+            self.superset_only = False
+            self._send(frozenset())
+        return self.close(timeout_s)
 
     def _forget(self) -> None:
         """In a forked child: drop our copy of the pipe without touching the guardian."""
