@@ -27,6 +27,11 @@ library (no numpy, torch, OpenCV or mss). A forked child of the agent (``os.fork
 multiprocessing, data-loader workers) drops its copy of the pipe, so the guardian still
 sees end of file when the agent dies. See :mod:`csgo_env.game.input.guardian_process` for
 the guardian's side.
+
+Limits: a kill of the whole process tree or control group (``systemctl stop``, ``taskkill
+/T``, a container stop) ends the guardian too; input sent around the controller (the
+console typing of ``setup_console``, pressed and released within one call) is not
+reported; on Windows a ``TerminateProcess`` of the guardian itself cannot be caught.
 """
 
 from __future__ import annotations
