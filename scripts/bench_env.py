@@ -10,7 +10,8 @@ times with the release guardian on and off, interleaved (on/off, off/on, ...), s
 see the same machine load. Reports p50 / p99 / max lateness, overruns and the step's own
 work (median ms after the tick) of each, the on/off ratios, the guardian's messages per
 step (random actions change the held set nearly every step: the worst case) and the
-direct cost of its per-step calls.
+direct cost of its per-step calls, and CPU time per step of this process and of the
+guardian process (a load-independent view of the same cost).
 
     python scripts/bench_env.py [--steps 160] [--fps 16] [--guardian on|off|both]
 
@@ -34,9 +35,18 @@ from typing import Any
 import numpy as np
 
 
+def cpu_ns(pid: int | None) -> float:
+    """CPU time a process has run, in ns (Linux ``/proc/PID/schedstat``; NaN elsewhere)."""
+    try:
+        return float(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def run_episode(env: Any, steps: int, seed: int) -> dict[str, list[float]]:
-    """One episode of seeded random actions: lateness (ms), the step's own work (ms) and
-    the guardian's messages."""
+    """One episode of seeded random actions: lateness (ms), the step's own work (ms), the
+    guardian's messages, and CPU time per step (us) of this process and of the guardian
+    (CPU time barely depends on how loaded the machine is; wall-clock work does)."""
     session = env.unwrapped.session
     clock = session.clock
     ticked: list[float] = []
@@ -56,15 +66,20 @@ def run_episode(env: Any, steps: int, seed: int) -> dict[str, list[float]]:
     space = env.action_space
     space.seed(seed)
     env.reset(seed=seed)
+    guardian_pid = None if guardian is None else guardian.pid
+    cpu0, guardian0 = time.process_time_ns(), cpu_ns(guardian_pid)
     late, work = [], []
     for _ in range(steps):
         _, _, _, _, info = env.step(space.sample())
         late.append(info["tick_lateness_s"])
         work.append(time.perf_counter() - ticked[-1])  # replay frame + capture + GSI + pose
+    cpu = (time.process_time_ns() - cpu0) / steps / 1e3
+    guardian_cpu = (cpu_ns(guardian_pid) - guardian0) / steps / 1e3 if guardian else 0.0
     if guardian is not None:
         del guardian._send
     return {"late": [v * 1e3 for v in late], "work": [v * 1e3 for v in work],
-            "overruns": [float(clock.stats().overruns)], "messages": [float(sent[0])]}
+            "overruns": [float(clock.stats().overruns)], "messages": [float(sent[0])],
+            "cpu_us": [cpu], "guardian_cpu_us": [guardian_cpu]}
 
 
 def summarise(runs: list[dict[str, list[float]]], steps: int) -> dict[str, float]:
@@ -73,7 +88,9 @@ def summarise(runs: list[dict[str, list[float]]], steps: int) -> dict[str, float
     return {"p50": float(np.percentile(late, 50)), "p99": float(np.percentile(late, 99)),
             "max": float(late.max()), "overruns": float(sum(r["overruns"][0] for r in runs)),
             "work_ms": float(np.median(np.concatenate([r["work"] for r in runs]))),
-            "msg_per_step": sum(r["messages"][0] for r in runs) / (steps * len(runs))}
+            "msg_per_step": sum(r["messages"][0] for r in runs) / (steps * len(runs)),
+            "cpu_us": float(np.mean([r["cpu_us"][0] for r in runs])),
+            "guardian_cpu_us": float(np.mean([r["guardian_cpu_us"][0] for r in runs]))}
 
 
 def guardian_call_cost_us(guardian: Any, n: int = 20000) -> float:
@@ -175,13 +192,14 @@ def main() -> int:
           f"{args.rounds} round(s), {os.cpu_count()} CPUs, {args.busy} busy processes, load "
           f"{os.getloadavg()[0]:.2f}")
     print(f"{'clock':<40}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'overruns':>10}{'work ms':>9}"
-          f"{'msg/step':>10}")
+          f"{'msg/step':>10}{'cpu us/step':>13}{'guardian cpu':>14}")
     rows = [(f"env (wait: {mode}), guardian {s}", r) for s, r in results.items()]
     guard_ref = "on" if args.guardian != "off" else "off"
     rows.append((f"reference (sleep), guardian {guard_ref}", plain))
     for name, r in rows:
         print(f"{name:<40}{r['p50']:9.3f}{r['p99']:9.3f}{r['max']:9.3f}{r['overruns']:10.0f}"
-              f"{r['work_ms']:9.2f}{r['msg_per_step']:10.2f}")
+              f"{r['work_ms']:9.2f}{r['msg_per_step']:10.2f}{r['cpu_us']:13.0f}"
+              f"{r['guardian_cpu_us']:14.1f}")
     ratio = ours["p99"] / plain["p99"] if plain["p99"] > 0 else float("nan")
     ok = ours["p99"] <= 2.0
     print(f"p99 ratio env / reference: {ratio:.3f}   target p99 <= 2 ms: "
@@ -194,7 +212,9 @@ def main() -> int:
         print(f"guardian on / off: step work ratio {work_ratio:.3f} (target within 10%: "
               f"{'PASS' if work_ok else 'MISS'}), p99 lateness {p99_diff:+.3f} ms (target "
               f"<= +0.5 ms: {'PASS' if late_ok else 'MISS'}); its calls cost {cost_us:.2f} us "
-              f"per changing step")
+              f"per changing step in this process, the guardian process "
+              f"{on['guardian_cpu_us']:.1f} us of CPU per step; this process's CPU per step "
+              f"on / off {on['cpu_us'] / off['cpu_us']:.3f}")
         ok = ok and work_ok and late_ok
         for setting, setting_runs in runs.items():  # the spread between rounds is the noise
             medians = ", ".join(f"{np.median(r['work']):.2f}" for r in setting_runs)

@@ -13,7 +13,8 @@ Lifecycle:
 3. Write one JSON line ``{"type": "ready", "pid", "connection", "watches", "modules",
    "file"}`` on stdout and close it (``modules``: the top-level modules loaded, to show it
    is light; ``file``: where this module was loaded from).
-4. Read ``held a,b,...`` lines from stdin; keep the last set.
+4. Read ``held a,b,...`` lines from stdin; keep the last set. Linux: the pipe wakes the
+   guardian only when it hangs up; its lines are read every :data:`POLL_S` and at the end.
 5. On end of file, the parent-death signal (with the parent pid changed: a parent
    *thread* that ends also sends it, and is ignored), a parent pid that changed
    (checked every :data:`POLL_S`) or SIGTERM: read what is still in the pipe, release the
@@ -31,15 +32,12 @@ import os
 import select
 import signal
 import sys
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-POLL_S = 0.5
-"""How often the parent pid is checked besides the pipe and the signal (seconds)."""
-COALESCE_S = 0.02
-"""Pause after reading, so the lines of one step are read in one wake-up (seconds); the
-release after end of file may come this much later."""
+POLL_S = 1.0
+"""How often the pipe is read and the parent pid checked, besides waking at once on the
+pipe's hang-up and on signals (seconds)."""
 PR_SET_PDEATHSIG = 1
 
 
@@ -124,11 +122,16 @@ def main(spec: dict[str, Any]) -> int:
 
 
 def watch_posix(parent: int, state: HeldState, pdeath: bool, *, stdin_fd: int = 0,
-                poll_s: float = POLL_S, coalesce_s: float = COALESCE_S) -> str:
-    """Block until the agent is gone (or SIGTERM); return why."""
+                poll_s: float = POLL_S) -> str:
+    """Block until the agent is gone (or SIGTERM); return why.
+
+    The pipe is watched for hang-up only (``poll`` without POLLIN: the agent's writes do
+    not wake us); what it holds is read every ``poll_s`` and at the end, so the guardian
+    costs no wake-up per step and the pipe never fills.
+    """
     wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    os.set_blocking(wake_r, False)
+    for fd in (wake_r, wake_w, stdin_fd):
+        os.set_blocking(fd, False)
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     flags = {"term": False, "hup": False}
 
@@ -138,35 +141,43 @@ def watch_posix(parent: int, state: HeldState, pdeath: bool, *, stdin_fd: int = 
     signal.signal(signal.SIGTERM, on("term"))
     if pdeath:
         signal.signal(signal.SIGHUP, on("hup"))
+    poller = select.poll()
+    poller.register(stdin_fd, select.POLLHUP | select.POLLERR)
+    poller.register(wake_r, select.POLLIN)
     while True:
-        if os.getppid() != parent:
+        if os.getppid() != parent:  # also what a parent-death signal means
             why = "the agent died (parent pid changed)"
             break
         if flags["term"]:
             why = "SIGTERM"
             break
         try:
-            readable, _, _ = select.select([stdin_fd, wake_r], [], [], poll_s)
+            events = dict(poller.poll(poll_s * 1000))
         except InterruptedError:
-            readable = []
-        if wake_r in readable:
+            events = {}
+        if wake_r in events:
             with contextlib.suppress(BlockingIOError):
                 os.read(wake_r, 512)
-        if flags["hup"]:
-            flags["hup"] = False  # a parent thread ended: the pid check above decides
-            continue
-        if stdin_fd in readable:
-            chunk = os.read(stdin_fd, 65536)
-            if not chunk:
-                why = "end of the agent's pipe"
-                break
-            state.feed(chunk)
-            time.sleep(coalesce_s)
-    os.set_blocking(stdin_fd, False)
-    with contextlib.suppress(OSError):  # what the agent wrote just before it died
-        while chunk := os.read(stdin_fd, 65536):
-            state.feed(chunk)
+        flags["hup"] = False  # a parent thread that ended sends it too: the pid decides
+        if not _drain(stdin_fd, state):  # a hang-up (POLLHUP) reads as end of file here
+            why = "end of the agent's pipe"
+            break
+    _drain(stdin_fd, state)  # what the agent wrote just before it died
     return why
+
+
+def _drain(fd: int, state: HeldState) -> bool:
+    """Read what the pipe holds now; False at end of file."""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        state.feed(chunk)
 
 
 def finish(releaser: Releaser, state: HeldState, why: str) -> int:
