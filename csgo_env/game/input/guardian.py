@@ -11,10 +11,12 @@ Protocol (one way, agent -> guardian, over the guardian's stdin pipe): one text 
 change of the held set, ``held NAME,NAME,...\\n`` (key names of the backend's table and
 the buttons ``left`` / ``right``; an empty list when nothing is held). A line is sent only
 when the set changes: before a press the guardian is told the union of what is held and
-what is about to be pressed, after the releases the exact set, so at every moment it knows
-a superset of what the game sees held (a release of a key that is not down is dropped by
-the X server). Nothing is sent on a step that changes nothing; a write is one
-non-blocking ``os.write`` of a few bytes (no reply is awaited, ever). A write that would
+what is about to be pressed, after the releases the exact set, so at every moment the
+last line in the pipe names a superset of what the game sees held (a release of a key
+that is not down is dropped by the X server). The guardian reads the pipe lazily (Linux:
+once a second and at the end; it is woken by the pipe's hang-up, not by each line).
+Nothing is sent on a step that changes nothing; a write is one non-blocking ``os.write``
+of a few bytes (no reply is awaited, ever). A write that would
 block (the guardian stalled with a full pipe) is kept and retried with the next one.
 
 The guardian releases what it was last told when (Linux) its stdin reaches end of file,
