@@ -98,6 +98,21 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     cumulative ``kills``/``deaths`` of the episode, the step's reward inputs, tick
     ``tick_lateness_s`` and ``overrun``, ``gsi_age_s`` and (replay) ``replay_frame``.
 
+    ## Held Input
+
+    Every key and button the env holds is released on ``close()``, when an exception
+    leaves a step, when the env is garbage-collected unclosed, at interpreter exit and on
+    SIGTERM / SIGINT (:mod:`csgo_env.game.input.safety`). For the ways out no code of this
+    process survives (SIGKILL, the OOM killer, a segfault or abort in native code) a
+    *release guardian* runs beside it (:mod:`csgo_env.game.input.guardian`): a small child
+    process with its own input connection (its own X connection; its own ``SendInput`` on
+    Windows), told the held set whenever it changes (nothing on steps that change nothing;
+    no round trip, no measurable step cost: ``scripts/bench_env.py --guardian both``). When
+    this process is gone (end of its pipe and ``PR_SET_PDEATHSIG`` on Linux, the parent's
+    process handle on Windows) it releases what was held and exits. It never presses
+    anything. ``csgo-env doctor`` reports whether it runs; ``env.unwrapped.session.controller
+    .guardian`` is it (None when it could not start: a RuntimeWarning says why).
+
     ## Arguments
 
     ``gym.make("CSGO-Deathmatch-v0", game="csgo", ...)``; every argument but ``game`` is

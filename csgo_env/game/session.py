@@ -9,8 +9,9 @@ profile's name. A step is :meth:`GameSession.step`: send the action, wait for th
 let the game advance, grab the frame, collect the GSI events since the previous step.
 
 :meth:`GameSession.close` is idempotent and releases in order: held input (key-ups reach
-the game), the game the launcher started (the stand-in logs those key-ups first), capture,
-memory, the receiver.
+the game; the controller's release guardian, :mod:`csgo_env.game.input.guardian`, then
+exits with nothing to release), the game the launcher started (the stand-in logs those
+key-ups first), capture, memory, the receiver.
 """
 
 from __future__ import annotations

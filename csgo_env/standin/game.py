@@ -42,7 +42,8 @@ Two ways to advance:
 
 Ctrl-C in a terminal does not reach the game when the env starts it (own session); SIGTERM
 and end of input end it cleanly: it takes the input still pending (the key releases of a
-dying agent), logs ``quit`` and exits 0.
+dying agent; after end of input without ``quit`` for :data:`ORPHAN_DRAIN_S`, long enough
+for a release guardian's), logs ``quit`` and exits 0.
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ from csgo_env.standin.window import GameWindow
 
 HEARTBEAT_S = 5.0
 """Unchanged state is POSTed again after this long, as the game's cfg heartbeat does."""
+ORPHAN_DRAIN_S = 0.6
+"""When the controlling process vanished (end of input without ``quit``), input is still
+taken and logged this long before the window closes, as a running game would: the key-ups
+of the agent's release guardian arrive then."""
 
 
 @dataclass
@@ -225,9 +230,9 @@ class ReplayGame:
         self.frame = self.screen.index
         self._write_memory()
 
-    def close(self) -> None:
+    def close(self, drain_s: float = 0.15) -> None:
         """Take the last input (key releases sent just before), then close everything."""
-        end = time.monotonic() + 0.15
+        end = time.monotonic() + drain_s
         while time.monotonic() < end:
             self.window.pump()
             time.sleep(0.005)
@@ -268,17 +273,18 @@ def run(options: ReplayOptions, *, reply: IO[str], commands_fd: int = 0) -> int:
         reply.write(json.dumps(record) + "\n")
         reply.flush()
 
+    lines = _Lines(commands_fd)
     try:
         game.open()
         first = game.show(options.start_frame, apply_flags=False)
         send({"type": "ready", "pid": os.getpid(), "title": options.title,
               "frames": len(game.timeline), "first": first})
         if options.control == "free":
-            _run_free(game, stop, _Lines(commands_fd))
+            _run_free(game, stop, lines)
         else:
-            _run_stdio(game, stop, _Lines(commands_fd), send)
+            _run_stdio(game, stop, lines, send)
     finally:
-        game.close()
+        game.close(ORPHAN_DRAIN_S if lines.eof and not stop["now"] else 0.15)
     return 0
 
 

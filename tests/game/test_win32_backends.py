@@ -253,3 +253,11 @@ def test_win32_input_is_refused_off_windows() -> None:
     if sys.platform != "win32":
         with pytest.raises(DependencyMissing, match="only on Windows"):
             load_pydirectinput()
+
+
+def test_win32_backend_tells_its_guardian_the_scan_codes(win32_input: Win32Fixture) -> None:
+    from csgo_env.game.input.guardian import GuardianSpec
+
+    backend, _ = win32_input
+    assert backend.guardian_spec() == GuardianSpec("win32", dict(DIRECTINPUT_SCAN_CODES),
+                                                   ("left", "right"))

@@ -227,6 +227,41 @@ def check_mouse_turn(ctx: DoctorContext) -> CheckResult:
     return CheckResult("mouse_turn", "ok", detail)
 
 
+def check_guardian(ctx: DoctorContext) -> CheckResult:
+    """Start a release guardian as the env does, report it, stop it (nothing is pressed)."""
+    from csgo_env.game.input.backends import get_input_backend
+    from csgo_env.game.input.guardian import Guardian
+
+    fix = ("without it keys are still released on close, errors, exit, SIGTERM and SIGINT, "
+           "but not when the agent is killed outright (SIGKILL, OOM killer, a crash)")
+    try:
+        backend = get_input_backend(ctx.options.input_backend, profile=ctx.profile)
+    except CsgoEnvError as exc:
+        return CheckResult("guardian", "warn", f"no input backend to guard: {exc}",
+                           "make input work first (DISPLAY, python-xlib; on Windows "
+                           "pydirectinput-rgx); " + fix)
+    try:
+        spec_of = getattr(backend, "guardian_spec", None)
+        if spec_of is None:
+            return CheckResult("guardian", "warn", f"{type(backend).__name__} has no release "
+                                                   "guardian", fix)
+        t0 = time.perf_counter()
+        try:
+            guardian = Guardian.start(spec_of())
+        except CsgoEnvError as exc:
+            return CheckResult("guardian", "warn", str(exc).split(". Fix:")[0], fix)
+        started_ms = (time.perf_counter() - t0) * 1e3
+        detail = guardian.describe()
+        code = guardian.close()
+    finally:
+        backend.close()
+    if code != 0:
+        return CheckResult("guardian", "warn", f"{detail}; exited with status {code} on close",
+                           fix)
+    return CheckResult("guardian", "ok", f"release guardian runs: {detail}; ready in "
+                                         f"{started_ms:.0f} ms, exited on close")
+
+
 def check_loop_timing(ctx: DoctorContext) -> CheckResult:
     from csgo_env.game.clock import TickClock
     from csgo_env.game.screen.capture import Capturer
@@ -274,6 +309,7 @@ CHECKS: tuple[tuple[str, Check, tuple[str, ...]], ...] = (
     ("gsi_posts", check_gsi_posts, ()),
     ("offsets", check_offsets, ("process",)),
     ("mouse_turn", check_mouse_turn, ("window", "offsets")),
+    ("guardian", check_guardian, ()),
     ("loop_timing", check_loop_timing, ("window_size",)),
 )
 """(name, check, names that must be ok or warn first), in run order."""

@@ -2,7 +2,8 @@
 
 :func:`run_doctor` runs the checks of :mod:`csgo_env.game.doctor.checks` in order —
 game process, window, window size, GSI cfg, GSI POSTs (and their token), offsets and the
-values they give, a small injected mouse turn seen in the memory yaw, and loop timing —
+values they give, a small injected mouse turn seen in the memory yaw, whether the input
+release guardian runs (:mod:`csgo_env.game.input.guardian`), and loop timing —
 each returning a :class:`CheckResult` with status ``ok`` / ``warn`` / ``fail`` /
 ``skipped``, a detail and (unless ok) the fix. A check whose prerequisite failed is
 ``skipped`` with the reason. :data:`SAFETY_ADVICE` is printed with every report.

@@ -26,6 +26,7 @@ from typing import Any
 from csgo_env._optional import require
 from csgo_env.errors import DependencyMissing, InputBackendError, explain
 from csgo_env.game.input.backends import Button, check_button, check_move, lookup_key
+from csgo_env.game.input.guardian import GuardianSpec
 from csgo_env.game.profiles import GameProfile
 
 
@@ -81,6 +82,10 @@ class Win32Input:
         dx, dy = check_move(dx, dy)
         if dx or dy:
             self._check_open().moveRel(dx, dy, relative=True, _pause=False)
+
+    def guardian_spec(self) -> GuardianSpec:
+        """What a release guardian needs: this profile's scan codes, both buttons."""
+        return GuardianSpec("win32", dict(self.profile.scan_codes), tuple(self._buttons))
 
     def flush(self) -> None:
         """Nothing is buffered: each call has gone through SendInput already."""

@@ -17,6 +17,7 @@ what the main one pressed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 from csgo_env._optional import require
 from csgo_env.errors import InputBackendError, explain
 from csgo_env.game.input.backends import Button, check_button, check_move, lookup_key
+from csgo_env.game.input.guardian import GuardianSpec
 from csgo_env.game.profiles import GameProfile
 
 _X_BUTTONS = {"left": 1, "right": 3}
@@ -126,6 +128,11 @@ class X11Input:
         if dx or dy:
             with self._display() as d:
                 self._xtest.fake_input(d, self._X.MotionNotify, detail=True, x=dx, y=dy)
+
+    def guardian_spec(self) -> GuardianSpec:
+        """What a release guardian needs to reach this X server on its own connection."""
+        return GuardianSpec("x11", dict(self.profile.keysyms), tuple(_X_BUTTONS),
+                            display=self._display_name or os.environ.get("DISPLAY"))
 
     def flush(self) -> None:
         """Send buffered requests and wait until the server has processed them."""

@@ -64,9 +64,11 @@ def test_healthy_setup_passes(xvfb_display: str, recording: Path,
         assert st.pop("loop_timing") in ("ok", "warn"), report.format()  # busy cores: jitter
         assert st == {"process": "ok", "window": "ok", "window_size": "ok",
                       "gsi_cfg": "skipped", "gsi_posts": "ok", "offsets": "ok",
-                      "mouse_turn": "ok"}, report.format()
+                      "mouse_turn": "ok", "guardian": "ok"}, report.format()
         assert report.ok
         assert "-5.50 deg" in report.result("mouse_turn").detail
+        guardian = report.result("guardian").detail
+        assert "release guardian runs" in guardian and "PR_SET_PDEATHSIG" in guardian
 
 
 def test_stale_offsets_and_slow_loop_report(xvfb_display: str, recording: Path,
@@ -137,6 +139,15 @@ def test_no_game_window(xvfb_display: str, tmp_path: Path,
     assert "[skip] window: needs process" in text
     assert "[skip] loop_timing" in text and "[skip] mouse_turn" in text
     assert "-insecure" in text  # the safety advice is always printed
+    assert "[ ok ] guardian: release guardian runs: pid" in text  # needs no game
+
+
+def test_guardian_that_cannot_run_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":4321")  # no such X server
+    report = run_doctor(DoctorOptions(game="replay", gsi_timeout_s=0.2))
+    result = report.result("guardian")
+    assert result.status == "warn" and "cannot connect to the X server" in result.detail
+    assert result.fix is not None and "SIGKILL" in result.fix
 
 
 def test_csgo_path_reads_the_installed_cfg(tmp_path: Path,
