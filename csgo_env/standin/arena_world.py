@@ -170,7 +170,7 @@ class ArenaWorld:
         if not p.alive:
             p.respawn_in -= 1
             if p.respawn_in <= 0:
-                self._respawn_player()
+                self.respawn_player()
         else:
             self._reload(reload)
             self._move(keys)
@@ -319,7 +319,8 @@ class ArenaWorld:
                 break
         return x, y
 
-    def _respawn_player(self) -> None:
+    def respawn_player(self) -> None:
+        """Bring the player back now at a drawn spawn point out of the opponents' sight."""
         live = [(o.x, o.y) for o in self.opponents if o.alive]
         x, y = self._spawn_point(avoid=live)
         self.player = PlayerState(x, y, spawn_yaw=self._draw_yaw(), clip=self.config.clip_size)
