@@ -34,10 +34,17 @@ from typing import Any
 
 import numpy as np
 
-from csgo_env.actions import MOUSE_X_BINS, Action, quantize_mouse_x, quantize_mouse_y
+from csgo_env.actions import (
+    M_YAW_DEG,
+    MOUSE_X_BINS,
+    SENSITIVITY,
+    Action,
+    quantize_mouse_x,
+    quantize_mouse_y,
+)
 from csgo_env.standin.arena_map import DEFAULT_PLAN, FloorPlan
 from csgo_env.standin.arena_snapshot import ArenaSnapshot
-from csgo_env.standin.arena_world import BODY_RADIUS, EYE_HEIGHT, M_YAW, wrap_degrees
+from csgo_env.standin.arena_world import BODY_RADIUS, EYE_HEIGHT, wrap_degrees
 
 CHEST_HEIGHT = 44.0
 """Height the expert aims at (units above the floor)."""
@@ -47,12 +54,12 @@ class ArenaExpert:
     """Scripted expert over a snapshot source (see the module docstring)."""
 
     def __init__(self, snapshots: Callable[[], ArenaSnapshot], *, seed: int = 0,
-                 plan: tuple[str, ...] = DEFAULT_PLAN, sensitivity: float = 2.5,
+                 plan: tuple[str, ...] = DEFAULT_PLAN, sensitivity: float = SENSITIVITY,
                  max_counts: int = 500, reaction_ticks: int = 2,
                  noise_counts: float = 3.0) -> None:
         self._snapshots = snapshots
         self.plan = FloorPlan(plan)
-        self.deg_per_count = M_YAW * sensitivity
+        self.deg_per_count = M_YAW_DEG * sensitivity
         self.max_counts = int(max_counts)
         self.reaction_ticks = int(reaction_ticks)
         self.noise_counts = float(noise_counts)

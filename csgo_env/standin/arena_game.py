@@ -40,7 +40,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from csgo_env.actions import SENSITIVITY
 from csgo_env.game.profiles import REPLAY
+from csgo_env.observations import CROP, WINDOW_SIZE
 from csgo_env.standin.arena_render import ArenaRenderer
 from csgo_env.standin.arena_world import ArenaConfig, ArenaWorld
 from csgo_env.standin.game import _Lines
@@ -67,15 +69,15 @@ class ArenaOptions:
 
     input_log: Path
     title: str = REPLAY.window_titles[0]
-    window_size: tuple[int, int] = (1024, 768)
-    crop: tuple[int, int, int, int] = (100, 135, 924, 633)
+    window_size: tuple[int, int] = WINDOW_SIZE
+    crop: tuple[int, int, int, int] = CROP
     position: tuple[int, int] = (0, 0)
     gsi_url: str | None = None
     token: str | None = None
     offsets: Path | None = None
     control: str = "stdio"
     fps: float = 16.0
-    sensitivity: float = 2.5
+    sensitivity: float = SENSITIVITY
     mouse_to_view: bool = True
     seed: int = 0
     opponents: int = 3

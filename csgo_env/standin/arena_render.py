@@ -20,14 +20,17 @@ import math
 
 import numpy as np
 
+from csgo_env.observations import CROP, OBS_SHAPE, WINDOW_SIZE
 from csgo_env.standin.arena_map import CELL, WALL_HEIGHT, FloorPlan
 from csgo_env.standin.arena_snapshot import ArenaSnapshot
 from csgo_env.standin.arena_world import BODY_HEIGHT, BODY_RADIUS, EYE_HEIGHT
 
-HEIGHT, WIDTH = 150, 280
-FOCAL_X = 512.0 / (824.0 / WIDTH)
+HEIGHT, WIDTH, _ = OBS_SHAPE
+WINDOW_FOCAL = WINDOW_SIZE[0] / 2.0
+"""Focal length of the game's 90 degree horizontal view in window pixels (512)."""
+FOCAL_X = WINDOW_FOCAL / ((CROP[2] - CROP[0]) / WIDTH)
 """Horizontal focal length in observation columns (174.0)."""
-FOCAL_Y = 512.0 / (498.0 / HEIGHT)
+FOCAL_Y = WINDOW_FOCAL / ((CROP[3] - CROP[1]) / HEIGHT)
 """Vertical focal length in observation rows (154.2)."""
 SKY = np.array((150, 190, 230), np.float32)
 FLOOR = np.array(((196, 164, 112), (170, 140, 95)), np.float32)

@@ -38,11 +38,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from csgo_env.actions import M_YAW_DEG, SENSITIVITY
 from csgo_env.standin.arena_map import DEFAULT_PLAN, FloorPlan
 from csgo_env.standin.arena_snapshot import ArenaSnapshot, OpponentView
 
-M_YAW = 0.022
-"""Degrees of view rotation per mouse count at sensitivity 1 (``m_yaw``, ``m_pitch``)."""
 EYE_HEIGHT = 64.0
 """Eye height of a standing player above the floor (world units)."""
 BODY_RADIUS = 16.0
@@ -64,7 +63,7 @@ class ArenaConfig:
     seed: int = 0
     opponents: int = 3
     plan: tuple[str, ...] = DEFAULT_PLAN
-    sensitivity: float = 2.5
+    sensitivity: float = SENSITIVITY
     tick_hz: float = 16.0
     opponent_speed: float = 150.0
     sight_range: float = 1400.0
@@ -77,7 +76,7 @@ class ArenaConfig:
 
     @property
     def deg_per_count(self) -> float:
-        return M_YAW * self.sensitivity
+        return M_YAW_DEG * self.sensitivity
 
 
 @dataclass
