@@ -168,3 +168,9 @@ def test_paced_is_the_default_and_is_recorded(xvfb_display: str) -> None:
         assert paced.unwrapped.session.clock.stats().wait_mode != "unpaced"
     finally:
         paced.close()
+
+
+def test_gymnasium_env_checker_passes_on_the_arena(env: Any) -> None:
+    from gymnasium.utils.env_checker import check_env
+
+    check_env(env.unwrapped)  # includes: the same seed gives the same first observation
