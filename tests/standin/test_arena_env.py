@@ -158,18 +158,6 @@ def test_reset_releases_every_key_before_the_new_world(env: Any) -> None:
     assert rs.held_at_end(rs.logged_events(env.unwrapped.test_log)) == set()
 
 
-def test_paced_is_the_default_and_is_recorded(xvfb_display: str) -> None:
-    paced = gym.make("CSGO-Deathmatch-v0", game="replay", standin_mode="arena")
-    try:
-        _, info = paced.reset(seed=0)
-        for _ in range(3):
-            _, _, _, _, info = paced.step(Action().to_multidiscrete())
-        assert info["paced"] is True
-        assert paced.unwrapped.session.clock.stats().wait_mode != "unpaced"
-    finally:
-        paced.close()
-
-
 def test_gymnasium_env_checker_passes_on_the_arena(env: Any) -> None:
     from gymnasium.utils.env_checker import check_env
 
