@@ -101,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_arena(args: argparse.Namespace, reply: IO[str]) -> int:
-    from csgo_env.standin.arena_game import ArenaOptions, run_arena
+    from csgo_env.standin.arena_control import run_arena
+    from csgo_env.standin.arena_game import ArenaOptions
 
     options = ArenaOptions(
         input_log=args.input_log, title=args.title, window_size=tuple(args.window_size),
