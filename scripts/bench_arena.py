@@ -1,6 +1,6 @@
 """Step cost and tick lateness of CSGO-Deathmatch-v0 on the arena beside the replay game.
 
-The arena (``standin_mode="arena"``, synthetic) must cost what the replay mode costs, so
+The arena (``game="arena"``, synthetic) must cost what the replay mode costs, so
 that the env still holds 16 Hz with p99 lateness <= 2 ms. Each mode runs in its own worker
 process with its own Xvfb and env (two stand-in windows on one X server would fight over
 the input grab); the parent interleaves them block by block (replay, arena, arena, replay,
@@ -31,8 +31,8 @@ import numpy as np
 
 MODES: dict[str, dict[str, Any]] = {
     "replay": {"game": "replay"},
-    "arena": {"game": "replay", "standin_mode": "arena"},
-    "arena-unpaced": {"game": "replay", "standin_mode": "arena", "paced": False},
+    "arena": {"game": "arena"},
+    "arena-unpaced": {"game": "arena", "paced": False},
 }
 LATENESS_TARGET_MS = 2.0
 COST_RATIO_TARGET = 1.25

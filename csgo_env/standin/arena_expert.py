@@ -9,7 +9,8 @@ actions of a player who knows where to look. Two ways to feed it the state:
 - in process, from an :class:`~csgo_env.standin.arena_world.ArenaWorld` (recording
   demonstrations without a window): ``ArenaExpert(lambda: world.snapshot())``;
 - through the live env on the arena: :func:`snapshot_from_env` reads the snapshot the arena
-  process sends with every frame over its control channel (``env.unwrapped.session``).
+  process sends with every frame over its control channel
+  (:meth:`~csgo_env.standin.arena_running.ArenaRunning.snapshot`).
 
 Each step (the action's mouse bins quantise every move, and no move exceeds
 ``max_counts`` counts, 500 = 27.5 degrees per 1/16 s tick by default, ~440 degrees/s):
@@ -151,15 +152,18 @@ class ArenaExpert:
 
 
 def snapshot_from_env(env: Any) -> Callable[[], ArenaSnapshot]:
-    """A snapshot source reading the arena's latest ``shown`` reply through ``env``.
+    """A snapshot source reading the arena's latest frame's state through ``env``.
 
-    ``env`` is ``CSGO-Deathmatch-v0`` made on the arena (wrappers allowed). Raises
-    :class:`~csgo_env.errors.GameError` when the game it runs is not the arena.
+    ``env`` is ``CSGO-Deathmatch-v0`` made with ``game="arena"`` (wrappers allowed). Raises
+    :class:`~csgo_env.errors.GameError` when it plays another game.
     """
-    session = env.unwrapped.session
+    from csgo_env.errors import GameError, explain
+    from csgo_env.standin.arena_running import ArenaRunning
 
-    def read() -> ArenaSnapshot:
-        shown = session.last_shown or {}
-        return ArenaSnapshot.from_json(shown.get("arena"))
-
-    return read
+    game = env.unwrapped.session.game
+    if not isinstance(game, ArenaRunning):
+        raise GameError(explain("the scripted expert needs the arena's state",
+                                expected="an env made with game='arena'",
+                                got=f"game={env.unwrapped.session.config.game!r}",
+                                fix="gym.make('CSGO-Deathmatch-v0', game='arena')"))
+    return game.snapshot

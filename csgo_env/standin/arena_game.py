@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from csgo_env.actions import SENSITIVITY
-from csgo_env.game.profiles import REPLAY
+from csgo_env.game.profiles import ARENA
 from csgo_env.observations import CROP, WINDOW_SIZE
 from csgo_env.standin.arena_render import ArenaRenderer
 from csgo_env.standin.arena_world import ArenaConfig, ArenaWorld
@@ -64,7 +64,7 @@ class ArenaOptions:
     """Options of the arena process (see :mod:`csgo_env.standin.main`)."""
 
     input_log: Path
-    title: str = REPLAY.window_titles[0]
+    title: str = ARENA.window_titles[0]
     window_size: tuple[int, int] = WINDOW_SIZE
     crop: tuple[int, int, int, int] = CROP
     position: tuple[int, int] = (0, 0)
@@ -223,8 +223,8 @@ class ArenaGame:
             from csgo_env.game.memory.offsets import load_offsets
             from csgo_env.standin.memory_image import MemoryImage
 
-            offsets = load_offsets(self.options.offsets, game="replay")
-            self._memory = MemoryImage(REPLAY, offsets)
+            offsets = load_offsets(self.options.offsets, game=ARENA.name)
+            self._memory = MemoryImage(ARENA, offsets)
         snap = self.world.snapshot()
         self.screen.show(self._painted, self.renderer.render(snap))
         self.window.open()

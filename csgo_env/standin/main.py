@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from csgo_env.actions import M_YAW_DEG, SENSITIVITY
-from csgo_env.game.profiles import REPLAY
+from csgo_env.game.profiles import ARENA, REPLAY
 from csgo_env.observations import CROP, WINDOW_SIZE, size_text
 from csgo_env.standin.game import ReplayOptions, run
 
@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opponents", type=int, default=3, help="arena: number of opponents")
     p.add_argument("--input-log", required=True, type=Path,
                    help="JSON-lines log of every key/button/motion event received")
-    p.add_argument("--title", default=REPLAY.window_titles[0], help="window title")
+    p.add_argument("--title", default=None,
+                   help=f"window title (default {REPLAY.window_titles[0]!r}; arena: "
+                        f"{ARENA.window_titles[0]!r})")
     p.add_argument("--window-size", type=lambda s: _pair(s, "x", 2), default=WINDOW_SIZE,
                    help=f"client size WxH (default {size_text(WINDOW_SIZE)})")
     p.add_argument("--crop", type=lambda s: _pair(s, ",", 4), default=CROP,
@@ -82,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("replay mode needs at least one --recording")
     if args.opponents < 0:
         parser.error(f"--opponents must be >= 0, got {args.opponents}")
+    if args.title is None:
+        args.title = (ARENA if args.mode == "arena" else REPLAY).window_titles[0]
     reply = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # stray prints go to stderr, never into the reply channel
     sys.stdout = sys.stderr

@@ -60,7 +60,7 @@ def test_the_env_plays_the_twin_pixel_for_pixel_and_the_same_seed_replays(env: A
         assert (info["step_kills"], info["step_deaths"]) == (result.kill, result.death)
         assert reward == pytest.approx(result.kill - 0.5 * result.death - 0.02 * action.fire)
         assert info["health"] == snap.health and info["paced"] is False
-        assert not env.unwrapped.session.last_shown["input_late"]
+        assert not env.unwrapped.session.game.input_late()
     again, steps_again = _play(env, 21, actions)
     np.testing.assert_array_equal(np.stack(again), np.stack(frames))
     assert [s[0] for s in steps_again] == [s[0] for s in steps]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.xvfb
 
 
 def test_paced_is_the_default_and_is_recorded(xvfb_display: str) -> None:
-    paced = gym.make("CSGO-Deathmatch-v0", game="replay", standin_mode="arena")
+    paced = gym.make("CSGO-Deathmatch-v0", game="arena")
     try:
         _, info = paced.reset(seed=0)
         for _ in range(3):

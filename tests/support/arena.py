@@ -12,7 +12,7 @@ from csgo_env.standin.arena_local import LocalArena
 from csgo_env.standin.arena_snapshot import ArenaSnapshot
 from csgo_env.standin.arena_world import ArenaConfig, TickResult
 
-ARENA_UNPACED: dict[str, Any] = {"game": "replay", "standin_mode": "arena", "paced": False}
+ARENA_UNPACED: dict[str, Any] = {"game": "arena", "paced": False}
 """``gym.make`` keyword arguments of the arena, unpaced."""
 
 
