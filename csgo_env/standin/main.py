@@ -110,7 +110,7 @@ def _run_arena(args: argparse.Namespace, reply: IO[str]) -> int:
 
     options = ArenaOptions(
         input_log=args.input_log, title=args.title, window_size=tuple(args.window_size),
-        crop=tuple(args.crop), position=tuple(args.position),  # type: ignore[arg-type]
+        crop=tuple(args.crop), position=tuple(args.position),
         gsi_url=args.gsi_url, token=args.token, offsets=args.offsets, control=args.control,
         fps=args.fps, sensitivity=args.sensitivity, mouse_to_view=not args.ignore_mouse,
         seed=args.seed, opponents=args.opponents)
