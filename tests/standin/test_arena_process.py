@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,19 @@ def test_replay_mode_still_needs_a_recording(tmp_path: Path) -> None:
                            str(tmp_path / "log.jsonl")], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2 and "needs at least one --recording" in done.stderr
+
+
+def test_free_mode_ticks_by_itself(xvfb_display: str, tmp_path: Path) -> None:
+    with GSIReceiver(port=0, token="tok") as receiver:
+        game = ReplayProcess([], input_log=tmp_path / "input.jsonl", gsi_url=receiver.url,
+                             token="tok", control="free", extra_args=["--mode", "arena"])
+        game.start()
+        try:
+            receiver.wait_for_payload(5.0)
+            first = (receiver.latest or {})["provider"]["replay_frame"]
+            receiver.wait_for_payload(5.0, newer_than=receiver.latest_t)
+            time.sleep(0.5)  # ~8 ticks at 16 per second
+            later = (receiver.latest or {})["provider"]
+            assert later["replay_frame"] > first and later["synthetic"] is True
+        finally:
+            assert game.stop() == 0
