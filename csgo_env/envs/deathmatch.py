@@ -43,6 +43,14 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     no game can run. ``game="replay"`` starts the replay game, a separate process that plays
     a recording in a real window, POSTs GSI built from the recording's kill/death flags,
     keeps a pose in its memory and logs the input it receives: the whole I/O stack runs.
+    ``game="arena"`` starts the same process, window and channels on a closed-loop arena
+    instead (:mod:`csgo_env.standin.arena_world`, synthetic): the view turns with the mouse
+    it receives (0.055 degrees per count), ``w a s d`` move relative to the yaw, firing with
+    the crosshair on an opponent's hit box kills it, an opponent that keeps the player in
+    view long enough kills the player, both respawn; GSI posts the arena's real counters
+    and the pose is in memory. Only there may ``paced=False`` run the loop unpaced: each
+    step waits for its frame instead of the 16 Hz clock (the same capture, input and GSI
+    path, faster than real time; one step is 1/16 s of game time).
 
     ## Action Space
 
@@ -82,9 +90,10 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     ## Starting State
 
     ``reset`` releases every key, (replay) shows ``replay_start_frame`` or
-    ``options["start_frame"]``, waits until a fresh GSI payload shows the own player alive,
-    drops the events seen so far and restarts the tick clock. The first ``reset`` types
-    ``setup_console`` into the console, when given.
+    ``options["start_frame"]``, (arena) starts a fresh world seeded with ``seed`` (without
+    one, with the next draw of the env's ``np_random``), waits until a fresh GSI payload
+    shows the own player alive, drops the events seen so far and restarts the tick clock.
+    The first ``reset`` types ``setup_console`` into the console, when given.
 
     ## Episode End
 
@@ -96,7 +105,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
 
     :class:`~csgo_env.envs.info.StepInfo`: ``pose`` (or ``None``), ``health``, ``ammo``,
     cumulative ``kills``/``deaths`` of the episode, the step's reward inputs, tick
-    ``tick_lateness_s`` and ``overrun``, ``gsi_age_s`` and (replay) ``replay_frame``.
+    ``tick_lateness_s`` and ``overrun``, ``gsi_age_s``, (replay) ``replay_frame`` (arena:
+    its tick) and ``paced``.
 
     ## Held Input
 
@@ -157,7 +167,9 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             session.setup_console()
             self._console_done = True
         start = (options or {}).get("start_frame", self.config.replay_start_frame)
-        session.restart(int(start))
+        # The arena starts a fresh world: from ``seed``, else from the env's own stream.
+        world = seed if seed is not None else int(self.np_random.integers(2 ** 31))
+        session.restart(int(start), seed=int(world))
         session.wait_ready(self.config.reset_timeout_s)
         session.drain_events()
         self._kills = self._deaths = 0
@@ -211,7 +223,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             step_shot=bool(shot),
             tick_lateness_s=0.0 if report is None else float(report.lateness_s),
             overrun=False if report is None else bool(report.overrun),
-            gsi_age_s=session.gsi_age(), replay_frame=session.shown_frame())
+            gsi_age_s=session.gsi_age(), replay_frame=session.shown_frame(),
+            paced=self.config.paced)
 
 
 DeathmatchEnv.__doc__ = (DeathmatchEnv.__doc__ or "").replace(

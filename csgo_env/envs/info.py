@@ -19,7 +19,9 @@ class StepInfo(TypedDict):
     this step. ``tick_lateness_s`` is how late the step's tick fired (seconds, >= 0) and
     ``overrun`` whether the previous step's work took longer than a tick. ``gsi_age_s`` is
     the age of the latest GSI payload (seconds; ``None`` before the first one).
-    ``replay_frame`` is the recording frame shown (replay game only, else ``None``).
+    ``replay_frame`` is the recording frame shown (replay game only, else ``None``; in the
+    arena, the arena's tick). ``paced``: the step waited for the 16 Hz clock (False only in
+    the arena's unpaced mode, where ``tick_lateness_s`` is 0 and time is game time).
     """
 
     pose: Pose | None
@@ -35,3 +37,4 @@ class StepInfo(TypedDict):
     overrun: bool
     gsi_age_s: float | None
     replay_frame: int | None
+    paced: bool

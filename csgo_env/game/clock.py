@@ -173,3 +173,41 @@ class TickClock:
                           max_lateness_s=values[-1] if values else 0.0,
                           overruns=self._overruns, resyncs=self._resyncs,
                           wait_mode=self._thread_sched().mode)
+
+
+class UnpacedClock:
+    """The clock of an unpaced loop: :meth:`tick` returns at once, every step runs as soon
+    as the previous one is done (only for a game that waits for each step, the stand-in
+    game's arena mode). Same interface as :class:`TickClock`; lateness is always 0 and
+    :meth:`stats` reports ``wait_mode="unpaced"``."""
+
+    hz = math.inf
+    period_s = 0.0
+
+    def __init__(self) -> None:
+        self._index = 0
+        self._started = False
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def next_deadline(self) -> float | None:
+        return time.perf_counter() if self._started else None
+
+    def start(self) -> None:
+        self._started = True
+        self._index = 0
+
+    def tick(self) -> TickReport:
+        """Return at once: a report with lateness 0 (starts the clock if needed)."""
+        self._started = True
+        report = TickReport(self._index, time.perf_counter(), 0.0, False, False)
+        self._index += 1
+        return report
+
+    def stats(self) -> ClockStats:
+        return ClockStats(ticks=self._index, mean_lateness_s=0.0, p50_lateness_s=0.0,
+                          p99_lateness_s=0.0, max_lateness_s=0.0, overruns=0, resyncs=0,
+                          wait_mode="unpaced")

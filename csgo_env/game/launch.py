@@ -10,7 +10,10 @@ game that is already running (:meth:`Launcher.find_running`, for the doctor).
 ``"csgo"`` and ``"cs2"`` attach (:class:`AttachLauncher`; written for real, not executed in
 this project's CI, where no game can run); ``"replay"`` starts the stand-in game
 (:class:`StandinLauncher`): a child process under the current ``DISPLAY`` that plays a
-recording, with its own offsets file and a fresh token.
+recording, with its own offsets file and a fresh token; ``"arena"`` starts the same process
+in its closed-loop arena (synthetic; :class:`~csgo_env.standin.arena_running.ArenaRunning`),
+the one game that waits for every step, so the only one that may run unpaced
+(``paced=False``).
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from csgo_env.errors import ArgumentError, GameNotRunning, explain
 from csgo_env.game.gsi.cfg import DEFAULT_GSI_PORT
-from csgo_env.game.profiles import CS2, CSGO, REPLAY, GameProfile
+from csgo_env.game.profiles import ARENA, CS2, CSGO, REPLAY, GameProfile
 
 if TYPE_CHECKING:
+    from csgo_env.game.input.backends import InputBackend
     from csgo_env.game.session_config import SessionConfig
     from csgo_env.standin.game_process import ReplayProcess
 
@@ -55,8 +59,13 @@ class RunningGame(Protocol):
         """After a tick: the stand-in shows its next frame; a real game runs by itself."""
         ...
 
-    def restart(self, frame: int, timeout_s: float) -> None:
-        """At reset: the stand-in goes back to ``frame``; a real game goes on."""
+    def restart(self, frame: int, timeout_s: float, *, seed: int | None = None) -> None:
+        """At reset: the stand-in goes back to ``frame`` (the arena: a fresh world from
+        ``seed``); a real game goes on."""
+        ...
+
+    def wrap_input(self, backend: InputBackend) -> InputBackend:
+        """The input backend the session sends through (the arena counts the events)."""
         ...
 
     def shown_frame(self) -> int | None:
@@ -114,8 +123,11 @@ class AttachedGame:
     def advance(self, timeout_s: float) -> None:
         """A real game runs by itself."""
 
-    def restart(self, frame: int, timeout_s: float) -> None:
+    def restart(self, frame: int, timeout_s: float, *, seed: int | None = None) -> None:
         """A deathmatch goes on; the env waits for the player to be alive instead."""
+
+    def wrap_input(self, backend: InputBackend) -> InputBackend:
+        return backend
 
     def shown_frame(self) -> int | None:
         return None
@@ -142,6 +154,7 @@ class AttachLauncher:
             raise ArgumentError(explain(
                 "replay_recordings only applies to game='replay'", expected="game='replay'",
                 got=repr(cfg.game), fix="drop replay_recordings or pass game='replay'"))
+        _paced_only(cfg)
         return dataclasses.replace(cfg, gsi_port=port)
 
     def token(self, given: str | None) -> str | None:
@@ -182,8 +195,11 @@ class StandinGame:
     def advance(self, timeout_s: float) -> None:
         self._shown = self.process.next(timeout_s)
 
-    def restart(self, frame: int, timeout_s: float) -> None:
+    def restart(self, frame: int, timeout_s: float, *, seed: int | None = None) -> None:
         self._shown = self.process.reset(frame, timeout_s)
+
+    def wrap_input(self, backend: InputBackend) -> InputBackend:
+        return backend
 
     def shown_frame(self) -> int | None:
         return None if self._shown is None else int(self._shown["frame"])
@@ -199,15 +215,26 @@ class StandinGame:
 
 @dataclasses.dataclass(frozen=True)
 class StandinLauncher:
-    """Start the stand-in game (profile ``replay``): a recording played in a real window."""
+    """Start the stand-in game: profile ``replay``, a recording played in a real window, or
+    (``arena=True``, profile ``arena``) its closed-loop arena in the same window."""
 
     profile: GameProfile = REPLAY
+    arena: bool = False
 
     def check(self, cfg: C) -> C:
         from csgo_env.game.session_config import existing_file
         from csgo_env.observations import OBS_SIZE
         from csgo_env.standin.screen import exact_index_maps
 
+        if self.arena and (cfg.replay_recordings or cfg.replay_start_frame):
+            raise ArgumentError(explain(
+                "the arena plays no recording",
+                expected="no replay_recordings and replay_start_frame=0 with game='arena'",
+                got=f"replay_recordings={[str(p) for p in cfg.replay_recordings]}, "
+                    f"replay_start_frame={cfg.replay_start_frame}",
+                fix="drop them, or pass game='replay' to play a recording"))
+        if not self.arena:
+            _paced_only(cfg)
         for path in cfg.replay_recordings:
             existing_file("replay_recordings", path)
         left, top, right, bottom = cfg.crop
@@ -224,19 +251,30 @@ class StandinLauncher:
         from csgo_env.standin.game_process import ReplayProcess
         from csgo_env.standin.memory_image import write_replay_offsets
 
-        tmpdir = Path(tempfile.mkdtemp(prefix="csgo_env_replay_"))
+        tmpdir = Path(tempfile.mkdtemp(prefix=f"csgo_env_{self.profile.name}_"))
         try:
             offsets = cfg.offsets_path or write_replay_offsets(tmpdir / "replay_offsets.json")
             input_log = cfg.replay_input_log or tmpdir / "input.jsonl"
-            recordings = list(cfg.replay_recordings) or default_recordings()
+            extra = list(cfg.replay_args)
+            if self.arena:
+                recordings: list[Path] = []
+                extra = ["--mode", "arena", "--fps", f"{cfg.fps:g}", *extra]
+            else:
+                recordings = list(cfg.replay_recordings) or default_recordings()
             process = ReplayProcess(recordings, input_log=input_log, gsi_url=gsi_url,
-                                    token=token, offsets=offsets, window_size=cfg.window_size,
-                                    crop=cfg.crop, start_frame=cfg.replay_start_frame,
-                                    extra_args=cfg.replay_args)
+                                    token=token, offsets=offsets,
+                                    title=self.profile.window_titles[0],
+                                    window_size=cfg.window_size, crop=cfg.crop,
+                                    start_frame=cfg.replay_start_frame, extra_args=extra)
         except BaseException:
             shutil.rmtree(tmpdir, ignore_errors=True)
             raise
-        game = StandinGame(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir)
+        kind = StandinGame
+        if self.arena:
+            from csgo_env.standin.arena_running import ArenaRunning
+
+            kind = ArenaRunning
+        game = kind(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir)
         try:
             game.start(cfg.startup_timeout_s)
         except BaseException:
@@ -248,23 +286,35 @@ class StandinLauncher:
         from csgo_env.errors import CsgoEnvError
         from csgo_env.game.screen.windows import find_window
 
+        name = self.profile.name
+        start = (f"--mode arena --title '{self.profile.window_titles[0]}'" if self.arena
+                 else "--recording FILE")
         try:
             info = find_window(self.profile.window_titles, backend=window_backend)
         except CsgoEnvError as exc:
             raise GameNotRunning(explain(
-                f"no replay game running ({exc})",
-                fix="start it: python -m csgo_env.standin --recording FILE --input-log LOG "
+                f"no {name} game running ({exc})",
+                fix=f"start it: python -m csgo_env.standin {start} --input-log LOG "
                     "--control free --gsi-url URL --token T")) from exc
         if info.pid is None or not Path(f"/proc/{info.pid}").exists():
             raise GameNotRunning(explain(f"window {info.title!r} has no live process",
-                                         fix="restart the replay game"))
-        return info.pid, f"replay game pid {info.pid}"
+                                         fix=f"restart the {name} game"))
+        return info.pid, f"{name} game pid {info.pid}"
+
+
+def _paced_only(cfg: SessionConfig) -> None:
+    if not cfg.paced:
+        raise ArgumentError(explain(
+            "unpaced runs need a game that waits for each step",
+            expected="paced=False only with game='arena'", got=f"game={cfg.game!r}",
+            fix="keep paced=True (real time), or play the arena"))
 
 
 LAUNCHERS: Mapping[str, Launcher] = MappingProxyType({
     CSGO.name: AttachLauncher(CSGO),
     CS2.name: AttachLauncher(CS2),
     REPLAY.name: StandinLauncher(),
+    ARENA.name: StandinLauncher(ARENA, arena=True),
 })
 """``game`` name -> its launcher."""
 

@@ -2,12 +2,14 @@
 
 A profile names the window titles, process and module names, GSI cfg folder, pointer size
 and key codes of one game. Key codes are given for both injection backends: DirectInput
-scan codes (Windows) and X11 keysym names (Linux). The ``replay`` profile describes the
-stand-in game used in CI (``game="replay"``).
+scan codes (Windows) and X11 keysym names (Linux). The ``replay`` and ``arena`` profiles
+describe the stand-in game used in CI (``game="replay"``: a recording played back;
+``game="arena"``: its closed-loop arena).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -96,8 +98,16 @@ REPLAY = GameProfile(
     launch_hint="started by the environment itself (game='replay')",
 )
 
+ARENA = dataclasses.replace(
+    REPLAY, name="arena",
+    display_name="csgo_env arena (the stand-in game's closed-loop deathmatch, synthetic)",
+    window_titles=("csgo_env arena",),
+    launch_hint="started by the environment itself (game='arena')")
+"""The stand-in game's arena mode: the same process, channels and memory layout as
+``replay``, its own window title."""
+
 PROFILES: Mapping[str, GameProfile] = MappingProxyType(
-    {p.name: p for p in (CSGO, CS2, REPLAY)})
+    {p.name: p for p in (CSGO, CS2, REPLAY, ARENA)})
 
 
 def get_profile(name: str | GameProfile) -> GameProfile:

@@ -32,7 +32,7 @@ from csgo_env.game.launch import Launcher, RunningGame, launcher_for
 from csgo_env.game.session_config import SessionConfig
 
 if TYPE_CHECKING:
-    from csgo_env.game.clock import TickClock, TickReport
+    from csgo_env.game.clock import TickClock, TickReport, UnpacedClock
     from csgo_env.game.input.controller import ActionController
     from csgo_env.game.memory.attach import PoseSource
     from csgo_env.game.memory.pose import Pose
@@ -66,7 +66,7 @@ class GameSession:
         self.capturer: Capturer | None = None
         self.controller: ActionController | None = None
         self.pose_source: PoseSource | None = None
-        self.clock: TickClock | None = None
+        self.clock: TickClock | UnpacedClock | None = None
         self.closed = False
 
     # --- start ---------------------------------------------------------------------
@@ -101,16 +101,22 @@ class GameSession:
             from csgo_env.game.input.console import console_profile
 
             profile = console_profile(profile)
-        backend = get_input_backend(cfg.input_backend, profile=profile)
+        backend = game.wrap_input(get_input_backend(cfg.input_backend, profile=profile))
         self.controller = ActionController(backend, split_mouse=cfg.split_mouse)
         if cfg.read_pose and game.offsets_path is not None:
             from csgo_env.game.memory.attach import open_pose_source
 
             self.pose_source = open_pose_source(game.offsets_path, self.profile,
                                                 game.process_id(), backend=cfg.memory_backend)
-        self.clock = TickClock(cfg.fps)
+        if cfg.paced:
+            self.clock = TickClock(cfg.fps)
+        else:  # the launcher allows it only for a game that waits for every step
+            from csgo_env.game.clock import UnpacedClock
 
-    def _parts(self) -> tuple[GSIReceiver, RunningGame, Capturer, ActionController, TickClock]:
+            self.clock = UnpacedClock()
+
+    def _parts(self) -> tuple[GSIReceiver, RunningGame, Capturer, ActionController,
+                              TickClock | UnpacedClock]:
         if self.closed or self.receiver is None or self.game is None or self.capturer is None \
                 or self.controller is None or self.clock is None:
             raise GameError("the game session is not running (closed or never started)")
@@ -177,9 +183,10 @@ class GameSession:
             self.release_all()
             type_console(controller.backend, self.config.setup_console)
 
-    def restart(self, frame: int) -> None:
-        """Start an episode: the stand-in goes back to ``frame``; a real game goes on."""
-        self._parts()[1].restart(frame, self.config.step_timeout_s)
+    def restart(self, frame: int, *, seed: int | None = None) -> None:
+        """Start an episode: the stand-in goes back to ``frame`` (the arena: a fresh world
+        from ``seed``); a real game goes on."""
+        self._parts()[1].restart(frame, self.config.step_timeout_s, seed=seed)
 
     def start_clock(self) -> None:
         """Restart the tick clock: the next step waits one tick from now."""

@@ -63,6 +63,13 @@ def flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
+def strict_flag(name: str, value: Any) -> bool:
+    """A real bool (a truthy string such as ``"no"`` is refused)."""
+    if not isinstance(value, bool):
+        raise fail(f"{name} must be True or False", "a bool", value, f"pass {name}=True")
+    return value
+
+
 def non_negative_int(fix: str) -> Check:
     def check(name: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -166,7 +173,8 @@ def known_game(name: str, value: Any) -> str:
 
     if value not in LAUNCHERS:
         raise fail("unknown game", f"one of {list(LAUNCHERS)}", value,
-                   "use game='csgo' (csgo_legacy), 'cs2', or 'replay' for the CI stand-in")
+                   "use game='csgo' (csgo_legacy), 'cs2', or 'replay' / 'arena' for the CI "
+                   "stand-in")
     return str(value)
 
 
@@ -206,10 +214,16 @@ class SessionConfig:
     an ephemeral port, only where the profile allows it).
     """
 
-    game: str = arg("csgo", "``\"csgo\"`` (csgo_legacy), ``\"cs2\"`` or ``\"replay\"`` (the "
-                    "stand-in game, started by the session)", known_game)
+    game: str = arg("csgo", "``\"csgo\"`` (csgo_legacy), ``\"cs2\"``, ``\"replay\"`` (the "
+                    "stand-in game, started by the session, playing a recording) or "
+                    "``\"arena\"`` (the stand-in game's closed-loop arena, synthetic)",
+                    known_game)
     fps: float = arg(16.0, "steps per second (the recordings' rate)",
                      positive("use fps=16 (the recordings' rate)", most=1000))
+    paced: bool = arg(True, "wait for the ``fps`` clock at every step; ``False`` (arena "
+                      "only, the one game that waits for each step) runs each step as soon "
+                      "as its frame is shown: game time, faster than real time",
+                      strict_flag)
     window_size: tuple[int, int] = arg(WINDOW_SIZE, "client-area size (width, height) the "
                                        "capture requires", int_tuple(2, WINDOW_SIZE))
     crop: tuple[int, int, int, int] = arg(CROP, "crop (left, top, right, bottom) of the "
@@ -241,10 +255,11 @@ class SessionConfig:
                                               "(default: a generated synthetic one)", paths)
     replay_start_frame: int = arg(0, "replay only: the first frame shown",
                                   non_negative_int("use 0"))
-    replay_input_log: Path | None = arg(None, "replay only: path of the stand-in's JSON-lines "
-                                        "input log", optional(new_file_in_folder))
-    replay_args: tuple[str, ...] = arg((), "replay only: extra command-line options of the "
-                                       "stand-in game", strings("('--sensitivity', '1.0')"))
+    replay_input_log: Path | None = arg(None, "replay and arena: path of the stand-in's "
+                                        "JSON-lines input log", optional(new_file_in_folder))
+    replay_args: tuple[str, ...] = arg((), "replay and arena: extra command-line options of "
+                                       "the stand-in game (e.g. ``(\"--opponents\", \"2\")`` "
+                                       "in the arena)", strings("('--sensitivity', '1.0')"))
     setup_console: tuple[str, ...] = arg((), "console commands typed at the first reset, e.g. "
                                          "``(\"bot_kick\", \"mp_warmup_end\")``",
                                          console_commands)

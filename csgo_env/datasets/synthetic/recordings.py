@@ -148,6 +148,17 @@ def is_synthetic(path: str | os.PathLike[str]) -> bool:
 
 
 def _write_marker(out: Path, family: Family, seed: int, names: list[str]) -> None:
+    write_marker(out, family=family.name, seed=seed, names=names, generator=GENERATOR,
+                 readme=_README)
+
+
+def write_marker(out: Path, *, family: str, seed: int, names: list[str], generator: str,
+                 readme: str, extra: dict[str, object] | None = None) -> None:
+    """Add ``names`` to the folder's ``SYNTHETIC`` marker and (re)write its README.
+
+    ``readme`` is formatted with ``generator``, ``family``, ``seed`` and ``marker``;
+    ``extra`` (plain JSON) is stored in the marker beside the generator's name.
+    """
     marker = out / SYNTHETIC_MARKER
     known: list[str] = []
     if marker.is_file():
@@ -155,12 +166,12 @@ def _write_marker(out: Path, family: Family, seed: int, names: list[str]) -> Non
             known = list(json.loads(marker.read_text(encoding="utf-8"))["files"])
         except (ValueError, KeyError, TypeError):
             known = []
-    content = {"synthetic": True, "generator": GENERATOR, "family": family.name,
-               "seed": seed, "files": sorted(set(known) | set(names))}
+    content = {"synthetic": True, "generator": generator, "family": family,
+               "seed": seed, **(extra or {}), "files": sorted(set(known) | set(names))}
     atomic_write_text(marker, json.dumps(content, indent=1) + "\n")
-    atomic_write_text(out / SYNTHETIC_README, _README.format(
-        generator=GENERATOR, family=family.name, seed=seed, marker=SYNTHETIC_MARKER))
+    atomic_write_text(out / SYNTHETIC_README, readme.format(
+        generator=generator, family=family, seed=seed, marker=SYNTHETIC_MARKER))
 
 
 __all__ = ["SYNTHETIC_MARKER", "SYNTHETIC_README", "episode_metadata", "generate_episode",
-           "generate_recording", "is_synthetic", "write_synthetic_recordings"]
+           "generate_recording", "is_synthetic", "write_marker", "write_synthetic_recordings"]
