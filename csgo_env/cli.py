@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "datasets_cmd",
     "doctor_cmd",
     "play_cmd",
+    "evaluate_cmd",
     "publish_cmd",
     "infer_actions_cmd",
     "quality_cmd",
