@@ -99,7 +99,7 @@ class RunTrace:
                  "yaw": _r(values[3]), "pitch": _r(values[4])}
         for kind, count in (("kill", k), ("death", d - s), ("suicide", s)):
             for _ in range(max(count, 0)):
-                self.events.append({"kind": kind, "step": step, "t_s": round(t_s, 3),
+                self.events.append({"kind": kind, "step": step, "t_s": round(t_s, 4),
                                     **where})
 
     # --- derived ---------------------------------------------------------------------
@@ -180,7 +180,7 @@ class RunTrace:
             "episode_starts": list(self.episode_starts),
             "track": {"fire": "".join(map(str, self.fire)),
                       "alive": "".join("-" if a < 0 else str(a) for a in self.alive),
-                      "t_s": [round(t, 3) for t in self.times_s],
+                      "t_s": [round(t, 4) for t in self.times_s],
                       **({k: [_r(v) for v in vs] for k, vs in self.pose.items()}
                          if has_pose else {k: None for k in POSE_KEYS})},
             "lateness": {"p50_ms": late["lateness/p50_ms"], "p99_ms": late["lateness/p99_ms"],
