@@ -11,6 +11,7 @@ from csgo_env import __version__
 from csgo_env.errors import CsgoEnvError
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "benchmark_cmd",
     "demo_cmd",
     "inspect_cmd",
     "synthesize_cmd",
