@@ -38,7 +38,8 @@ def repo_root() -> Path:
 @dataclass(frozen=True)
 class DemoPlan:
     """Arena demonstrations to record: ``files`` of ``frames`` frames (numbers divisible by
-    10 are the test split), ``opponents`` in the arena, base ``seed``."""
+    10 are the test split; the conversion takes only the public files' 1000), ``opponents``
+    in the arena, base ``seed``."""
 
     files: int = 12
     frames: int = 1000
@@ -153,7 +154,7 @@ def quick_plan(out: Path | None = None) -> BenchmarkPlan:
 
 def tiny_plan(out: Path | None = None) -> BenchmarkPlan:
     """A seconds-long smoke test of the whole pipeline (numbers mean nothing)."""
-    return _arena_plan("tiny", out, DemoPlan(files=2, frames=96), live_runs=2,
+    return _arena_plan("tiny", out, DemoPlan(files=2), live_runs=2,
                        live_budget=Budget(steps=16), reps=200,
                        train_overrides=("train.steps=3", "train.val_every=3",
                                         "train.checkpoint_every=3", "data.batch_size=2",
