@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the env and the policy")
     parser.add_argument("--sample", action="store_true",
                         help="sample actions from the policy's softmax (default: argmax)")
+    parser.add_argument("--sampling", choices=("authors", "sample", "greedy"), default=None,
+                        help="how actions are chosen from the logits (default: the policy "
+                        "file's own mode; see csgo_env.policy)")
     parser.add_argument("--gsi-port", type=int, default=None)
     parser.add_argument("--gsi-token", default=None)
     parser.add_argument("--offsets", type=Path, default=None, help="offsets file/folder")
@@ -59,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
                                                          and args.minutes <= 0):
         raise UsageError(explain("nothing to play", expected="--steps > 0 or --minutes > 0",
                                  got=f"steps={args.steps} minutes={args.minutes}"))
-    policy = load_policy(args.policy, seed=args.seed, sample=args.sample)
+    policy = load_policy(args.policy, seed=args.seed, sample=args.sample,
+                         sampling=args.sampling)
     kwargs: dict[str, Any] = {"game": args.game, "terminate_on_death": args.terminate_on_death,
                                  "offsets_path": args.offsets, "gsi_token": args.gsi_token}
     if args.gsi_port is not None:
