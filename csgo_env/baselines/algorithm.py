@@ -90,6 +90,15 @@ class Algorithm(ABC):
     def acting_logits(self, out: dict[str, torch.Tensor]) -> torch.Tensor:
         """(..., 64) logits the policy samples from, given the acting net's outputs."""
 
+    def pixels(self, batch: Batch) -> torch.Tensor:
+        """The batch's frames preprocessed once for every network (augmented while
+        training when ``model.augment``): float32 (B, L, 3k, h, w)."""
+        if "pixels" not in batch:
+            net = self.unwrapped(self.acting_net_name)
+            training = net.training and bool(self.model.augment)
+            batch["pixels"] = net.pixels(batch["observations"], augment=training)
+        return batch["pixels"]
+
     def after_step(self, step: int) -> None:  # noqa: B027 - an optional hook
         """Hook after each optimiser step (target updates); nothing by default."""
 
@@ -132,7 +141,7 @@ class Algorithm(ABC):
         try:
             with autocast():
                 losses = self.losses(batch)
-                out, _ = self.nets[self.acting_net_name](batch["observations"])
+                out, _ = self.nets[self.acting_net_name](self.pixels(batch))
                 logits = self.acting_logits(out).float()
         finally:
             self.nets = wrapped

@@ -33,7 +33,7 @@ class BC(Algorithm):
         return {"policy": FactoredNet(self.model, heads=("logits",))}
 
     def losses(self, batch: Batch) -> dict[str, torch.Tensor]:
-        out, _ = self.nets["policy"](batch["observations"])
+        out, _ = self.nets["policy"](self.pixels(batch))
         per_step = heads.nll(out["logits"], batch["actions"]).sum(-1)  # (B, L)
         return {"loss": masked_mean(per_step, batch["mask"])}
 

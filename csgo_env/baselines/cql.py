@@ -60,7 +60,7 @@ class CQL(Algorithm):
 
     def losses(self, batch: Batch) -> dict[str, torch.Tensor]:
         cfg = self.config
-        obs = batch["observations"]
+        obs = self.pixels(batch)
         actions, rewards, not_done, mask = transitions(batch)
         q = self.nets["q"](obs)[0]["q"].float()  # (B, L, 64)
         with torch.no_grad():

@@ -58,7 +58,7 @@ class IQL(Algorithm):
 
     def losses(self, batch: Batch) -> dict[str, torch.Tensor]:
         cfg = self.config
-        obs = batch["observations"]
+        obs = self.pixels(batch)
         actions, rewards, not_done, mask = transitions(batch)
         critic, _ = self.nets["critic"](obs)
         q, v = critic["q"].float(), critic["v"].float()

@@ -103,8 +103,10 @@ class FactoredNet(nn.Module):
         """Recurrent state width (0 without a core)."""
         return 0 if self.core is None else self.core.hidden_size
 
-    def encode(self, obs: torch.Tensor) -> torch.Tensor:
-        """uint8 (B, L, [k,] H, W, 3) -> features (B, L, F) float32."""
+    def pixels(self, obs: torch.Tensor, augment: bool = False) -> torch.Tensor:
+        """uint8 (B, L, [k,] H, W, 3) -> float32 (B, L, 3k, h, w) in 0..1 at the encoder's
+        input size, brightness/contrast-jittered when ``augment``. Networks of one
+        algorithm share this work: :meth:`forward` takes either form."""
         if obs.dim() == 5:
             obs = obs.unsqueeze(2)
         b, steps, k = obs.shape[:3]
@@ -114,9 +116,17 @@ class FactoredNet(nn.Module):
                                          got=f"{k}", fix="load sequences with the model's "
                                          "frame_stack"))
         x = frames_to_tensor(obs.reshape(b * steps, *obs.shape[2:]))
-        if self.training and self.config.augment:
+        x = F.interpolate(x, size=self.encoder.spec.input_size, mode="area")
+        if augment:
             x = augment_brightness_contrast(x)
-        return self.encoder(x).reshape(b, steps, -1)
+        return x.reshape(b, steps, *x.shape[1:])
+
+    def encode(self, obs: torch.Tensor) -> torch.Tensor:
+        """uint8 observations or float :meth:`pixels` -> features (B, L, F) float32."""
+        if obs.dtype == torch.uint8:
+            obs = self.pixels(obs, augment=self.training and self.config.augment)
+        b, steps = obs.shape[:2]
+        return self.encoder(obs.reshape(b * steps, *obs.shape[2:])).reshape(b, steps, -1)
 
     def forward(self, obs: torch.Tensor, state: torch.Tensor | None = None
                 ) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:

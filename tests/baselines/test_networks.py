@@ -10,8 +10,7 @@ import torch
 
 from csgo_env.actions import NVEC
 from csgo_env.baselines import heads
-from csgo_env.baselines.encoders import ENCODER_PRESETS, augment_brightness_contrast, \
-    build_encoder
+from csgo_env.baselines.encoders import ENCODER_PRESETS, augment_brightness_contrast, build_encoder
 from csgo_env.baselines.networks import FactoredNet, ModelConfig
 from csgo_env.errors import EnvConfigError
 
