@@ -112,7 +112,7 @@ def _unknown(keys: set[str], known: list[str], where: str) -> None:
     key = sorted(keys)[0]
     close = difflib.get_close_matches(key, known, n=1)
     raise EnvConfigError(explain(
-        f"unknown config key {where}{key!r}", expected=f"one of {sorted(known)}", got=repr(key),
+        f"unknown config key {where}{key}", expected=f"one of {sorted(known)}", got=repr(key),
         fix=f"did you mean {where}{close[0]}?" if close else "remove it or fix its spelling"))
 
 
