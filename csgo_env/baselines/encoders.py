@@ -6,12 +6,13 @@ to its ``input_size`` and runs an IMPALA-style residual CNN (Espeholt et al. 201
 stage a 3x3 convolution, a 3x3 max-pool of stride 2 and ``blocks`` residual blocks, then a
 ReLU, a flatten and a linear layer to ``features`` units (N, features).
 
-Presets (measured per step on one CPU thread by ``scripts/bench_policy.py``):
+Presets (measured per step on one CPU thread by ``scripts/bench_policy.py``; the small
+one averages 2.5 x 2.5 pixel areas, keeping the aspect ratio):
 
 =============  ===========  ===========  ======  ========  ===================================
 name           input_size   channels     blocks  features  use
 =============  ===========  ===========  ======  ========  ===================================
-impala-small   72 x 128     16, 32, 32   1       256       default; real time on a laptop CPU
+impala-small   60 x 112     16, 32, 32   1       256       default; real time on a laptop CPU
 impala-large   112 x 208    32, 64, 64   2       512       authors-scale; trained on a GPU
 impala-tiny    30 x 56      8, 16        1       64        tests (seconds on a CPU)
 =============  ===========  ===========  ======  ========  ===================================
@@ -41,7 +42,7 @@ class EncoderSpec:
 
 
 ENCODER_PRESETS: dict[str, EncoderSpec] = {
-    "impala-small": EncoderSpec((72, 128), (16, 32, 32), 1, 256),
+    "impala-small": EncoderSpec((60, 112), (16, 32, 32), 1, 256),
     "impala-large": EncoderSpec((112, 208), (32, 64, 64), 2, 512),
     "impala-tiny": EncoderSpec((30, 56), (8, 16), 1, 64),
 }
