@@ -27,13 +27,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import torch
 from torch import nn
 
 from csgo_env.baselines import heads
-from csgo_env.baselines.networks import ModelConfig
+from csgo_env.baselines.networks import FactoredNet, ModelConfig
 
 Batch = dict[str, torch.Tensor]
 
@@ -94,7 +94,7 @@ class Algorithm(ABC):
         """The batch's frames preprocessed once for every network (augmented while
         training when ``model.augment``): float32 (B, L, 3k, h, w)."""
         if "pixels" not in batch:
-            net = self.unwrapped(self.acting_net_name)
+            net = cast(FactoredNet, self.unwrapped(self.acting_net_name))
             training = net.training and bool(self.model.augment)
             batch["pixels"] = net.pixels(batch["observations"], augment=training)
         return batch["pixels"]
@@ -109,7 +109,8 @@ class Algorithm(ABC):
     def unwrapped(self, name: str) -> nn.Module:
         """``nets[name]`` without a DistributedDataParallel wrapper."""
         net = self.nets[name]
-        return net.module if hasattr(net, "module") else net
+        inner = getattr(net, "module", net)
+        return cast(nn.Module, inner)
 
     def train(self, mode: bool = True) -> None:
         for net in self.nets.values():

@@ -15,6 +15,7 @@ A sequence starts from ``state`` (zeros when None).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import torch
 from torch import nn
@@ -67,8 +68,10 @@ class ModelConfig:
 def gru_step(gru: nn.GRU, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     """One step of a one-layer ``nn.GRU`` written out (the same numbers as ``gru``):
     x (N, in) and h (N, hidden) -> new h (N, hidden). Exports without GRU kernels."""
-    gi = F.linear(x, gru.weight_ih_l0, gru.bias_ih_l0)
-    gh = F.linear(h, gru.weight_hh_l0, gru.bias_hh_l0)
+    w_ih, b_ih = cast(torch.Tensor, gru.weight_ih_l0), cast(torch.Tensor, gru.bias_ih_l0)
+    w_hh, b_hh = cast(torch.Tensor, gru.weight_hh_l0), cast(torch.Tensor, gru.bias_hh_l0)
+    gi = F.linear(x, w_ih, b_ih)
+    gh = F.linear(h, w_hh, b_hh)
     i_r, i_z, i_n = gi.chunk(3, dim=-1)
     h_r, h_z, h_n = gh.chunk(3, dim=-1)
     r = torch.sigmoid(i_r + h_r)

@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--algo", default=None,
                         help="d3rlpy:DiscreteCQL or d3rlpy:DiscreteBC to run d3rlpy's "
                         "algorithm on the same data (interop)")
+    parser.add_argument("--vocab", type=int, default=1024,
+                        help="with --algo d3rlpy:...: joint actions in the vocabulary")
+    parser.add_argument("--max-episodes", type=int, default=20,
+                        help="with --algo d3rlpy:...: train episodes exported (held in memory)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if args.algo is not None:
         from csgo_env.baselines.d3rlpy_interop import run_d3rlpy
 
-        return run_d3rlpy(config, args.algo)
+        return run_d3rlpy(config, args.algo, args.vocab, args.max_episodes)
     from csgo_env.baselines.trainer import train
 
     result = train(config)
