@@ -83,7 +83,7 @@ def head_probabilities(logits: np.ndarray) -> list[np.ndarray]:
     z = np.asarray(logits, dtype=np.float64)
     if z.shape != (int(_BOUNDS[-1]),) or not np.all(np.isfinite(z)):
         raise PolicyError(explain("policy logits have the wrong shape or are not finite",
-                                     expected=f"({_BOUNDS[-1]},) finite", got=str(z.shape)))
+                                  expected=f"({_BOUNDS[-1]},) finite", got=str(z.shape)))
     out = []
     for lo, hi in itertools.pairwise(_BOUNDS):
         e = np.exp(z[lo:hi] - z[lo:hi].max())
@@ -97,8 +97,8 @@ class ActionSelector:
     def __init__(self, mode: str = "authors", seed: int | None = None) -> None:
         if mode not in SAMPLING_MODES:
             raise PolicyError(explain("unknown sampling mode", expected=str(SAMPLING_MODES),
-                                         got=repr(mode), fix="pass --sampling authors, sample "
-                                         "or greedy"))
+                                      got=repr(mode), fix="pass --sampling authors, sample "
+                                      "or greedy"))
         self.mode = mode
         self._rng = np.random.default_rng(seed)
         self.idle = 0
@@ -188,8 +188,8 @@ class ExportedPolicy:
         self.meta: dict[str, Any] = json.loads(extra[POLICY_META_KEY] or "{}")
         if self.meta and self.meta.get("format") != POLICY_FORMAT:
             raise PolicyFileError(explain("policy file of an unknown format",
-                                         expected=POLICY_FORMAT, got=repr(self.meta.get("format")),
-                                         fix="export it again with csgo-env export-policy"))
+                                          expected=POLICY_FORMAT, got=repr(self.meta.get("format")),
+                                          fix="export it again with csgo-env export-policy"))
         self.frame_stack = int(self.meta.get("frame_stack", 1))
         self.state_size = int(self.meta.get("state_size", 0))
         mode = sampling or ("sample" if sample else self.meta.get("sampling", "greedy"))
@@ -209,14 +209,14 @@ class ExportedPolicy:
         if isinstance(out, torch.Tensor):
             if tuple(out.shape) != (1, N_LOGITS):
                 raise PolicyFileError(explain("policy output has the wrong shape",
-                                             expected=f"(1, {N_LOGITS})",
-                                             got=str(tuple(out.shape))))
+                                              expected=f"(1, {N_LOGITS})",
+                                              got=str(tuple(out.shape))))
             return out[0]
         heads = list(out)
         shapes = [tuple(h.shape) for h in heads]
         if shapes != [(1, n) for n in NVEC]:
             raise PolicyFileError(explain("policy heads have the wrong shapes",
-                                         expected=str([(1, n) for n in NVEC]), got=str(shapes)))
+                                          expected=str([(1, n) for n in NVEC]), got=str(shapes)))
         return torch.cat(heads, dim=1)[0]
 
     def logits(self, obs: np.ndarray) -> np.ndarray:
@@ -259,5 +259,5 @@ def load_policy(spec: str, *, seed: int | None = None, sample: bool = False,
     path = Path(spec).expanduser()
     if not path.is_file():
         raise PolicyFileError(explain("unknown policy", expected="'random' or a .pt2 file",
-                                     got=repr(spec), fix="pass --policy random or a file path"))
+                                      got=repr(spec), fix="pass --policy random or a file path"))
     return ExportedPolicy(path, sample=sample, seed=seed, sampling=sampling)

@@ -43,14 +43,14 @@ def main() -> None:
     from csgo_env.baselines.cql import CQL
     from csgo_env.baselines.data import EpisodeSequences, open_sequences, train_loader
     from csgo_env.baselines.trainer import _autocast, prepare
-    from csgo_env.datasets.minari_export import convert
-    from csgo_env.datasets.sample import write_sample_recordings
-    from csgo_env.envs.reward import RewardSpec
+    from csgo_env.datasets.minari.export import convert
+    from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
+    from csgo_env.rewards import RewardSpec
 
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "recordings"
-        write_sample_recordings(src, family="dust2-expert", files=2, with_metadata=False)
+        write_synthetic_recordings(src, family="dust2-expert", files=2, with_metadata=False)
         root = Path(tmp) / "minari"
         convert([src], out_dir=root, workers=1, progress=False)
         cfg = load_config(REPO / "baselines/cql/dust2-expert.yaml", [

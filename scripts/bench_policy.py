@@ -1,7 +1,7 @@
 """Benchmark: acting latency of every shipped baseline config, and training throughput.
 
 Acting: for each ``baselines/*/*.yaml`` an (untrained) checkpoint is exported to a policy
-file and played through :class:`csgo_env.baselines.policy.ExportedPolicy` (frame stack,
+file and played through :class:`csgo_env.policy.ExportedPolicy` (frame stack,
 recurrent state and the authors' sampling rule included) on one CPU thread
 (``torch.set_num_threads(1)``), interleaved with the reference: a plain small CNN (the
 DQN "Nature" network, 3 convolutions + 512 units) on the same uint8 150x280 frame.
@@ -37,8 +37,8 @@ sys.path.insert(0, str(REPO))
 from csgo_env.baselines import checkpoint as ck  # noqa: E402
 from csgo_env.baselines.config import load_config  # noqa: E402
 from csgo_env.baselines.export import export_policy  # noqa: E402
-from csgo_env.baselines.policy import ExportedPolicy  # noqa: E402
 from csgo_env.baselines.registry import algorithm_class  # noqa: E402
+from csgo_env.policy import ExportedPolicy  # noqa: E402
 
 DEFAULT = "bc/dust2-expert.yaml"
 TARGET_DEFAULT_MS, TARGET_ALL_MS = 5.0, 30.0
@@ -112,14 +112,14 @@ def _reference() -> object:
 def training_throughput(steps: int, batch: int, seq_len: int, workers: int) -> list[dict]:
     from csgo_env.baselines.data import EpisodeSequences, open_sequences, train_loader
     from csgo_env.baselines.trainer import train
-    from csgo_env.datasets.minari_export import convert
-    from csgo_env.datasets.sample import write_sample_recordings
+    from csgo_env.datasets.minari.export import convert
+    from csgo_env.datasets.synthetic.recordings import write_synthetic_recordings
 
     torch.set_num_threads(os.cpu_count() or 1)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "recordings"
-        write_sample_recordings(src, family="dust2-expert", files=3, with_metadata=False)
+        write_synthetic_recordings(src, family="dust2-expert", files=3, with_metadata=False)
         root = Path(tmp) / "minari"
         convert([src], out_dir=root, workers=1, progress=False)
         for algo in ("bc", "cql", "iql"):

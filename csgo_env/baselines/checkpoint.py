@@ -32,7 +32,7 @@ import torch
 
 from csgo_env._atomic import atomic_write_bytes
 from csgo_env.actions import NVEC
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import CheckpointError, explain
 
 FORMAT = "csgo_env.baselines.checkpoint/1"
 OBS_SHAPE = (150, 280, 3)
@@ -86,34 +86,34 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a checkpoint and check it is one of ours for this action space."""
     p = Path(path)
     if not p.is_file():
-        raise EnvConfigError(explain("checkpoint not found", expected="a .pt file written by "
-                                     "csgo-env train", got=str(p)))
+        raise CheckpointError(explain("checkpoint not found", expected="a .pt file written by "
+                                      "csgo-env train", got=str(p)))
     try:
         ckpt = torch.load(p, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle/zip errors of a foreign or damaged file
-        raise EnvConfigError(explain("cannot read the checkpoint", expected="a checkpoint "
-                                     "written by csgo-env train", got=f"{p}: "
-                                     f"{type(exc).__name__}: {str(exc)[:160]}")) from exc
+        raise CheckpointError(explain("cannot read the checkpoint", expected="a checkpoint "
+                                      "written by csgo-env train", got=f"{p}: "
+                                      f"{type(exc).__name__}: {str(exc)[:160]}")) from exc
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         got = ckpt.get("format") if isinstance(ckpt, dict) else type(ckpt).__name__
-        raise EnvConfigError(explain("not a csgo_env training checkpoint",
-                                     expected=f"format {FORMAT}", got=f"{p}: {got!r}"))
+        raise CheckpointError(explain("not a csgo_env training checkpoint",
+                                      expected=f"format {FORMAT}", got=f"{p}: {got!r}"))
     if list(ckpt.get("action_nvec", [])) != list(NVEC):
-        raise EnvConfigError(explain(
+        raise CheckpointError(explain(
             "checkpoint is for another action space", expected=f"nvec {list(NVEC)}",
             got=f"{list(ckpt.get('action_nvec', []))} in {p}",
             fix="train a model for MultiDiscrete([2]*13 + [23, 15]) or use a matching checkpoint"))
     if list(ckpt.get("obs_shape", [])) != list(OBS_SHAPE):
-        raise EnvConfigError(explain("checkpoint is for another observation shape",
-                                     expected=str(list(OBS_SHAPE)),
-                                     got=str(ckpt.get("obs_shape"))))
+        raise CheckpointError(explain("checkpoint is for another observation shape",
+                                      expected=str(list(OBS_SHAPE)),
+                                      got=str(ckpt.get("obs_shape"))))
     return ckpt
 
 
 def check_same_algorithm(ckpt: dict[str, Any], algo: str, path: str | os.PathLike[str]) -> None:
     """Refuse a checkpoint written by another algorithm than ``algo``."""
     if ckpt.get("algo") != algo:
-        raise EnvConfigError(explain(
+        raise CheckpointError(explain(
             "checkpoint is from another algorithm", expected=f"a {algo} checkpoint",
             got=f"{ckpt.get('algo')!r} in {path}",
             fix=f"set algo: {ckpt.get('algo')} or start from a {algo} checkpoint"))
@@ -125,7 +125,7 @@ def check_same_model(ckpt: dict[str, Any], model: dict[str, Any],
     theirs = ckpt.get("config", {}).get("model", {})
     diff = sorted(k for k in set(theirs) | set(model) if theirs.get(k) != model.get(k))
     if diff:
-        raise EnvConfigError(explain(
+        raise CheckpointError(explain(
             "checkpoint network differs from the config", expected=str(
                 {k: model.get(k) for k in diff}), got=f"{ {k: theirs.get(k) for k in diff} } "
             f"in {path}", fix="use the model section the checkpoint was trained with"))

@@ -25,7 +25,7 @@ from typing import Any
 
 from csgo_env.baselines.algorithm import AlgoConfig
 from csgo_env.baselines.networks import ModelConfig
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import TrainConfigError, explain
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _unknown(keys: set[str], known: list[str], where: str) -> None:
         return
     key = sorted(keys)[0]
     close = difflib.get_close_matches(key, known, n=1)
-    raise EnvConfigError(explain(
+    raise TrainConfigError(explain(
         f"unknown config key {where}{key}", expected=f"one of {sorted(known)}", got=repr(key),
         fix=f"did you mean {where}{close[0]}?" if close else "remove it or fix its spelling"))
 
@@ -120,14 +120,14 @@ def _build(cls: type, values: Any, where: str) -> Any:
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        raise EnvConfigError(explain(f"config section {where.rstrip('.')!r} must be a mapping",
-                                     got=repr(values)[:80]))
+        raise TrainConfigError(explain(f"config section {where.rstrip('.')!r} must be a mapping",
+                                       got=repr(values)[:80]))
     names = [f.name for f in dataclasses.fields(cls)]
     _unknown(set(values) - set(names), names, where)
     try:
         obj = cls(**values)
     except TypeError as exc:
-        raise EnvConfigError(explain(f"bad values in {where.rstrip('.')}", got=str(exc))) from exc
+        raise TrainConfigError(explain(f"bad values in {where.rstrip('.')}", got=str(exc))) from exc
     for f in dataclasses.fields(cls):
         _check_type(obj, f, where)
     return obj
@@ -154,9 +154,9 @@ def _check_type(obj: Any, f: dataclasses.Field, where: str) -> None:
     else:
         ok = isinstance(value, type(default))
     if not ok:
-        raise EnvConfigError(explain(f"config key {where}{f.name} has the wrong type",
-                                     expected=type(default).__name__,
-                                     got=f"{type(value).__name__} {value!r}"))
+        raise TrainConfigError(explain(f"config key {where}{f.name} has the wrong type",
+                                       expected=type(default).__name__,
+                                       got=f"{type(value).__name__} {value!r}"))
 
 
 def from_dict(raw: dict[str, Any], source: str | None = None) -> TrainConfig:
@@ -164,16 +164,16 @@ def from_dict(raw: dict[str, Any], source: str | None = None) -> TrainConfig:
     from csgo_env.baselines.registry import ALGORITHMS, algorithm_class
 
     if not isinstance(raw, dict) or "algo" not in raw:
-        raise EnvConfigError(explain("a training config needs an 'algo' key",
-                                     expected=f"algo: one of {sorted(ALGORITHMS)}",
-                                     got=repr(raw)[:80]))
+        raise TrainConfigError(explain("a training config needs an 'algo' key",
+                                       expected=f"algo: one of {sorted(ALGORITHMS)}",
+                                       got=repr(raw)[:80]))
     algo = str(raw["algo"])
     cls = algorithm_class(algo)
     top = ["algo", "seed", *SECTIONS, algo]
     _unknown(set(raw) - set(top), top, "")
     seed = raw.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise EnvConfigError(explain("seed must be an integer", got=repr(seed)))
+        raise TrainConfigError(explain("seed must be an integer", got=repr(seed)))
     parts = {name: _build(kind, raw.get(name), f"{name}.") for name, kind in SECTIONS.items()}
     parts["model"].validate()
     return TrainConfig(algo=algo, algo_config=_build(cls.config_class, raw.get(algo), f"{algo}."),
@@ -187,15 +187,15 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key:
-            raise EnvConfigError(explain("bad --set value", expected="section.key=value",
-                                         got=repr(item)))
+            raise TrainConfigError(explain("bad --set value", expected="section.key=value",
+                                           got=repr(item)))
         *path, last = key.strip().split(".")
         node = raw
         for part in path:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise EnvConfigError(explain(f"--set {key}: {part!r} is not a section",
-                                             got=repr(node)))
+                raise TrainConfigError(explain(f"--set {key}: {part!r} is not a section",
+                                               got=repr(node)))
         node[last] = yaml.safe_load(text)
     return raw
 
@@ -207,12 +207,12 @@ def load_config(path: str | os.PathLike[str], overrides: list[str] | None = None
     yaml = require("yaml", extra="train", package="pyyaml", purpose="reading training configs")
     p = Path(path)
     if not p.is_file():
-        raise EnvConfigError(explain("config file not found", expected="a YAML file",
-                                     got=str(p), fix="see baselines/ for the shipped configs"))
+        raise TrainConfigError(explain("config file not found", expected="a YAML file",
+                                       got=str(p), fix="see baselines/ for the shipped configs"))
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise EnvConfigError(explain("config file is not valid YAML", got=f"{p}: {exc}")) from exc
+        raise TrainConfigError(explain("config file is not valid YAML", got=f"{p}: {exc}")) from exc
     return from_dict(apply_overrides(raw, list(overrides or [])), source=str(p))
 
 

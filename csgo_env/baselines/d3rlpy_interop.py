@@ -32,7 +32,7 @@ from torch.nn import functional as F
 from csgo_env._atomic import atomic_write_bytes, atomic_write_text
 from csgo_env.actions import N_BINARY
 from csgo_env.baselines.config import TrainConfig
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import TrainConfigError, explain
 
 D3RLPY_ALGOS = ("DiscreteBC", "DiscreteCQL")
 
@@ -84,15 +84,15 @@ def export_arrays(cfg: TrainConfig, vocab_size: int = 1024, max_episodes: int = 
     """The subset as MDPDataset arrays (observations, actions, rewards, terminals, timeouts),
     the vocabulary (K, 15) and its report."""
     from csgo_env.baselines.data import open_sequences, split_episodes
-    from csgo_env.datasets.window_store import WindowReader
-    from csgo_env.envs.reward import RewardSpec
+    from csgo_env.datasets.sequence_store import SequenceReader
+    from csgo_env.rewards import RewardSpec
 
     base = open_sequences(cfg.data, 1)
     train, _ = split_episodes([Path(r.source).name for r in base.episodes],
                               cfg.data.val_fraction, cfg.data.val_seed)
     refs = [base.episodes[i] for i in train[:max_episodes]]
     reward = RewardSpec.parse(cfg.data.reward)
-    reader = WindowReader()
+    reader = SequenceReader()
     obs, acts, rews, timeouts = [], [], [], []
     for ref in refs:
         raw = reader.read(ref, 0, ref.steps)
@@ -142,15 +142,15 @@ def run_d3rlpy(cfg: TrainConfig, spec: str, vocab_size: int = 1024,
     prefix, _, name = spec.partition(":")
     if prefix != "d3rlpy" or name not in D3RLPY_ALGOS:
         names = " or ".join(f"d3rlpy:{n}" for n in D3RLPY_ALGOS)
-        raise EnvConfigError(explain("unknown --algo", expected=names, got=repr(spec),
-                                     fix="omit --algo to train the config's own algorithm"))
+        raise TrainConfigError(explain("unknown --algo", expected=names, got=repr(spec),
+                                       fix="omit --algo to train the config's own algorithm"))
     from csgo_env._optional import require
 
     d3rlpy = require("d3rlpy", extra="d3rlpy", purpose="the d3rlpy interop")
     out = Path(cfg.train.out_dir)
     if (out / f"d3rlpy_{name}.d3").exists():
-        raise EnvConfigError(explain("the run folder already holds a d3rlpy run", got=str(out),
-                                     fix="choose another train.out_dir"))
+        raise TrainConfigError(explain("the run folder already holds a d3rlpy run", got=str(out),
+                                       fix="choose another train.out_dir"))
     arrays, vocab, report = export_arrays(cfg, vocab_size, max_episodes)
     dataset = d3rlpy.dataset.MDPDataset(
         arrays["observations"], arrays["actions"], arrays["rewards"], arrays["terminals"],

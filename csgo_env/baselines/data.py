@@ -1,7 +1,7 @@
 """Training and validation sequences from the streaming loader, split by a seeded rule.
 
 The sources of ``data.dataset`` are indexed once by the sequence loader
-(:class:`csgo_env.datasets.loader.WindowDataset`; nothing is read into memory). Episodes
+(:class:`csgo_env.datasets.loader.SequenceDataset`; nothing is read into memory). Episodes
 (one per source file) are then split into train and validation by a rule that depends only
 on the file name and ``val_seed``: a file is held out when the first 8 bytes of
 ``sha256(f"{val_seed}:{name}")``, read as a fraction of 2**64, fall below ``val_fraction``
@@ -26,7 +26,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from csgo_env.baselines.config import DataConfig
-from csgo_env.datasets.loader import WindowDataset, seed_worker
+from csgo_env.datasets.loader import SequenceDataset, seed_worker
 from csgo_env.errors import DatasetError, DatasetNotFound, explain
 
 _DATASET_ID = re.compile(r"^[\w.-]+/[\w.-]+-v\d+$")
@@ -53,8 +53,8 @@ def split_episodes(names: Sequence[str], val_fraction: float, val_seed: int
 
 def _check_source(src: str, root: str | None) -> None:
     """Clear errors for an id that is unknown, not converted, a test split, or empty."""
-    from csgo_env.datasets import minari_storage as ms
-    from csgo_env.datasets.catalog import get_dataset_info
+    from csgo_env.datasets.minari import storage as ms
+    from csgo_env.datasets.minari.catalog import get_dataset_info
 
     if Path(src).expanduser().exists() or not _DATASET_ID.match(src):
         return
@@ -72,9 +72,9 @@ def _check_source(src: str, root: str | None) -> None:
             f"--out {base} (or set data.root to where it was converted)"))
 
 
-def open_sequences(cfg: DataConfig, frame_stack: int) -> WindowDataset:
+def open_sequences(cfg: DataConfig, frame_stack: int) -> SequenceDataset:
     """Index ``cfg.dataset`` with the sequence loader; errors name the fix."""
-    from csgo_env.datasets.catalog import split_of
+    from csgo_env.datasets.minari.catalog import split_of
 
     if not cfg.dataset:
         raise DatasetError(explain("no dataset given", expected="data.dataset: an id or path",
@@ -82,7 +82,7 @@ def open_sequences(cfg: DataConfig, frame_stack: int) -> WindowDataset:
     for src in cfg.dataset:
         _check_source(str(src), cfg.root)
     try:
-        base = WindowDataset(list(cfg.dataset), window=cfg.seq_len, frame_stack=frame_stack,
+        base = SequenceDataset(list(cfg.dataset), seq_len=cfg.seq_len, frame_stack=frame_stack,
                              root=cfg.root, seed=0)
     except DatasetNotFound as exc:
         if "no episodes" in str(exc):
@@ -107,16 +107,16 @@ def open_sequences(cfg: DataConfig, frame_stack: int) -> WindowDataset:
 class EpisodeSequences(Dataset):
     """Uniform sequences over the ``episodes`` subset of ``base`` (module docstring)."""
 
-    def __init__(self, base: WindowDataset, episodes: Sequence[int], seed: int,
+    def __init__(self, base: SequenceDataset, episodes: Sequence[int], seed: int,
                  length: int = 2**62) -> None:
         self.base, self.episodes, self.seed, self.length = base, list(episodes), int(seed), length
         history = base.frame_stack - 1
-        starts = np.array([base.episodes[e].steps - base.window - history + 1
+        starts = np.array([base.episodes[e].steps - base.seq_len - history + 1
                            for e in self.episodes])
         if len(starts) == 0 or starts.max() < 1:
             raise DatasetError(explain(
                 "no episode is long enough for one sequence",
-                expected=f"episodes of >= {base.window + history} steps",
+                expected=f"episodes of >= {base.seq_len + history} steps",
                 got=f"{len(starts)} episodes", fix="lower data.seq_len or model.frame_stack"))
         self._cum = np.cumsum(np.maximum(starts, 0))
 
@@ -131,7 +131,7 @@ class EpisodeSequences(Dataset):
         return self.episodes[k], g - before + self.base.frame_stack - 1
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
-        return self.base.window_at(*self.locate(index))
+        return self.base.sequence_at(*self.locate(index))
 
 
 class StepBatches(Sampler[list[int]]):

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import TrainConfigError, explain
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,11 @@ ENCODER_PRESETS: dict[str, EncoderSpec] = {
 
 
 def encoder_spec(name: str) -> EncoderSpec:
-    """The preset ``name``; :class:`EnvConfigError` naming the presets otherwise."""
+    """The preset ``name``; :class:`TrainConfigError` naming the presets otherwise."""
     if name not in ENCODER_PRESETS:
-        raise EnvConfigError(explain("unknown encoder", expected=f"one of "
-                                     f"{sorted(ENCODER_PRESETS)}", got=repr(name),
-                                     fix="set model.encoder to a preset name"))
+        raise TrainConfigError(explain("unknown encoder", expected=f"one of "
+                                       f"{sorted(ENCODER_PRESETS)}", got=repr(name),
+                                       fix="set model.encoder to a preset name"))
     return ENCODER_PRESETS[name]
 
 
@@ -135,8 +135,8 @@ def build_encoder(name: str, frame_stack: int,
         fields = dict(spec.__dict__)
         for key, value in overrides:
             if key not in fields:
-                raise EnvConfigError(explain("unknown encoder field", expected=str(sorted(fields)),
-                                             got=repr(key)))
+                raise TrainConfigError(explain("unknown encoder field",
+                                               expected=str(sorted(fields)), got=repr(key)))
             fields[key] = tuple(value) if isinstance(value, (list, tuple)) else value
-        spec = EncoderSpec(**fields)  # type: ignore[arg-type]
+        spec = EncoderSpec(**fields)
     return ImpalaEncoder(spec, in_channels=3 * int(frame_stack))

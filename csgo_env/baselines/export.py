@@ -4,7 +4,7 @@ The program maps one observation, uint8 (1, 150, 280, 3), plus — when the netw
 them — the k - 1 previous frames, uint8 (1, k-1, 150, 280, 3), and the GRU state, float32
 (1, G), to the acting head's 64 logits, float32 (1, 64), followed by the updated frames
 and state, in that order. The JSON description the loader reads
-(:data:`csgo_env.baselines.policy.POLICY_META_KEY`) holds format, frame_stack,
+(:data:`csgo_env.policy.POLICY_META_KEY`) holds format, frame_stack,
 state_size, the default sampling mode, algorithm, config, commit, step and whether the
 training data were synthetic. The file is written atomically.
 """
@@ -25,10 +25,9 @@ from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.algorithm import Algorithm
 from csgo_env.baselines.config import from_dict
 from csgo_env.baselines.networks import FactoredNet
-from csgo_env.baselines.policy import POLICY_FORMAT, POLICY_META_KEY
 from csgo_env.baselines.registry import algorithm_class
-from csgo_env.baselines.sampling import SAMPLING_MODES
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import PolicyError, PolicyFileError, explain
+from csgo_env.policy import POLICY_FORMAT, POLICY_META_KEY, SAMPLING_MODES
 
 OBS_SHAPE = (150, 280, 3)
 
@@ -85,12 +84,12 @@ def export_policy(checkpoint: str | os.PathLike[str], out: str | os.PathLike[str
                   sampling: str = "authors") -> Path:
     """Write the policy file of ``checkpoint`` to ``out`` (a ``.pt2`` path)."""
     if sampling not in SAMPLING_MODES:
-        raise EnvConfigError(explain("unknown sampling mode", expected=str(SAMPLING_MODES),
-                                     got=repr(sampling)))
+        raise PolicyError(explain("unknown sampling mode", expected=str(SAMPLING_MODES),
+                                  got=repr(sampling)))
     out = Path(out)
     if out.suffix != ".pt2":
-        raise EnvConfigError(explain("policy files end in .pt2", got=str(out),
-                                     fix="name the output FILE.pt2"))
+        raise PolicyFileError(explain("policy files end in .pt2", got=str(out),
+                                      fix="name the output FILE.pt2"))
     ckpt = ck.load_checkpoint(checkpoint)
     algo = algorithm_from_checkpoint(ckpt)
     step = PolicyStep(algo)

@@ -23,7 +23,7 @@ from torch.nn import functional as F
 
 from csgo_env.baselines.encoders import augment_brightness_contrast, build_encoder, frames_to_tensor
 from csgo_env.baselines.heads import N_OUT
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import TrainConfigError, explain
 
 CORES = ("none", "gru")
 HEADS = ("logits", "q", "v")
@@ -50,14 +50,14 @@ class ModelConfig:
     features: int | None = None
 
     def validate(self) -> None:
-        """Raise :class:`EnvConfigError` for values no network can be built from."""
+        """Raise :class:`TrainConfigError` for values no network can be built from."""
         if self.core not in CORES:
-            raise EnvConfigError(explain("unknown recurrent core", expected=f"one of {CORES}",
-                                         got=repr(self.core), fix="set model.core"))
+            raise TrainConfigError(explain("unknown recurrent core", expected=f"one of {CORES}",
+                                           got=repr(self.core), fix="set model.core"))
         if int(self.frame_stack) < 1 or int(self.core_size) < 1:
-            raise EnvConfigError(explain("model sizes must be positive",
-                                         got=f"frame_stack={self.frame_stack}, "
-                                         f"core_size={self.core_size}"))
+            raise TrainConfigError(explain("model sizes must be positive",
+                                           got=f"frame_stack={self.frame_stack}, "
+                                           f"core_size={self.core_size}"))
 
     def overrides(self) -> list[tuple[str, object]]:
         """Encoder fields this config replaces."""
@@ -88,8 +88,8 @@ class FactoredNet(nn.Module):
         config.validate()
         unknown = sorted(set(heads) - set(HEADS))
         if unknown:
-            raise EnvConfigError(explain("unknown network head", expected=str(HEADS),
-                                         got=str(unknown)))
+            raise TrainConfigError(explain("unknown network head", expected=str(HEADS),
+                                           got=str(unknown)))
         self.config = config
         self.frame_stack = int(config.frame_stack)
         self.encoder = build_encoder(config.encoder, self.frame_stack, config.overrides())
@@ -114,10 +114,10 @@ class FactoredNet(nn.Module):
             obs = obs.unsqueeze(2)
         b, steps, k = obs.shape[:3]
         if k != self.frame_stack:
-            raise EnvConfigError(explain("observation frame stack does not match the network",
-                                         expected=f"{self.frame_stack} frames per step",
-                                         got=f"{k}", fix="load sequences with the model's "
-                                         "frame_stack"))
+            raise TrainConfigError(explain("observation frame stack does not match the network",
+                                           expected=f"{self.frame_stack} frames per step",
+                                           got=f"{k}", fix="load sequences with the model's "
+                                           "frame_stack"))
         x = frames_to_tensor(obs.reshape(b * steps, *obs.shape[2:]))
         x = F.interpolate(x, size=self.encoder.spec.input_size, mode="area")
         if augment:

@@ -31,8 +31,8 @@ from csgo_env.baselines.algorithm import Algorithm, Batch
 from csgo_env.baselines.config import TrainConfig, dump_config
 from csgo_env.baselines.logs import RunLog
 from csgo_env.baselines.registry import algorithm_class
-from csgo_env.envs.reward import RewardSpec
-from csgo_env.errors import EnvConfigError, explain
+from csgo_env.errors import CheckpointError, TrainConfigError, explain
+from csgo_env.rewards import RewardSpec
 
 
 @dataclass
@@ -71,8 +71,8 @@ def _autocast(dev: torch.device, amp: bool) -> Callable[[], Any]:
 
 def _synthetic(base: Any) -> bool:
     """Whether any episode comes from synthetic data (dataset metadata or SYNTHETIC marker)."""
-    from csgo_env.datasets import minari_storage as ms
-    from csgo_env.datasets.sample import is_synthetic
+    from csgo_env.datasets.minari import storage as ms
+    from csgo_env.datasets.synthetic.recordings import is_synthetic
 
     folders = {Path(r.path).parent for r in base.episodes if r.kind == "store"}
     for folder in folders | {f.parent for f in folders}:
@@ -89,14 +89,14 @@ def _check_run_folder(cfg: TrainConfig) -> dict[str, Any] | None:
     last = out / "last.pt"
     if cfg.train.resume:
         if not last.is_file():
-            raise EnvConfigError(explain("nothing to resume", expected=f"{last}",
-                                         got="no such file", fix="drop --resume to start"))
+            raise CheckpointError(explain("nothing to resume", expected=f"{last}",
+                                          got="no such file", fix="drop --resume to start"))
         ckpt = ck.load_checkpoint(last)
         ck.check_same_algorithm(ckpt, cfg.algo, last)
         ck.check_same_model(ckpt, cfg.to_dict()["model"], last)
         return ckpt
     if last.exists():
-        raise EnvConfigError(explain(
+        raise TrainConfigError(explain(
             "the run folder already holds a run", expected="an empty train.out_dir",
             got=str(out), fix="pass --resume to continue it or choose another out_dir"))
     return None
@@ -107,9 +107,9 @@ def train(cfg: TrainConfig, *, on_step: Callable[[int, dict[str, float]], None] 
     """Run (or resume) the training described by ``cfg`` (module docstring)."""
     run = cfg.train
     if run.steps < 1 or cfg.data.seq_len < 2 or run.burn_in >= cfg.data.seq_len - 1:
-        raise EnvConfigError(explain("nothing to train", expected="train.steps >= 1, "
-                                     "data.seq_len >= 2, train.burn_in < seq_len - 1",
-                                     got=f"{run.steps}, {cfg.data.seq_len}, {run.burn_in}"))
+        raise TrainConfigError(explain("nothing to train", expected="train.steps >= 1, "
+                                       "data.seq_len >= 2, train.burn_in < seq_len - 1",
+                                       got=f"{run.steps}, {cfg.data.seq_len}, {run.burn_in}"))
     cls = algorithm_class(cfg.algo)
     reward = RewardSpec.parse(cfg.data.reward)
     resume = _check_run_folder(cfg)

@@ -1,6 +1,6 @@
 """``csgo-env export-policy CHECKPOINT --out FILE.pt2``: a checkpoint as a playable policy.
 
-The file runs with ``csgo-env play --policy FILE.pt2`` and ``csgo_env.baselines.policy``;
+The file runs with ``csgo-env play --policy FILE.pt2`` and ``csgo_env.policy``;
 it keeps its frame stack and recurrent state across steps (see
 :mod:`csgo_env.baselines.export`).
 """

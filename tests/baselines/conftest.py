@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from learn_tasks import write_task
+
+from tests.support.baselines import write_task
 
 
 @pytest.fixture(autouse=True)
@@ -25,17 +26,3 @@ def mouse_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def kill_task(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Minari root with the SYNTHETIC kill-or-not task, recordings 1-3."""
     return write_task("kill_or_not", tmp_path_factory.mktemp("kill_task"), [1, 2, 3])
-
-
-def tiny_config(algo: str, root: Path, out: Path, *, steps: int, seed: int = 0,
-                model: dict | None = None, algo_params: dict | None = None,
-                data: dict | None = None, train: dict | None = None) -> dict:
-    """A raw config mapping for a small CPU run on a task root."""
-    return {"algo": algo, "seed": seed,
-            "data": {"dataset": ["csgo/dust2-expert-train-v0"], "root": str(root),
-                     "seq_len": 8, "batch_size": 4, "val_fraction": 0.0, **(data or {})},
-            "model": {"encoder": "impala-tiny", **(model or {})},
-            "train": {"steps": steps, "out_dir": str(out), "log_every": 25,
-                      "checkpoint_every": 10_000, "device": "cpu", "progress": False,
-                      **(train or {})},
-            algo: {"lr": 2e-3, **(algo_params or {})}}

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import tiny_config
 
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.config import from_dict, load_config
 from csgo_env.baselines.trainer import train
-from csgo_env.errors import CsgoEnvError, DatasetError, DatasetNotFound, EnvConfigError
+from csgo_env.errors import CheckpointError, DatasetError, DatasetNotFound, TrainConfigError
+from tests.support.baselines import tiny_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,19 +46,19 @@ def _refused(raw: dict, error: type[Exception], *words: str) -> str:
 def test_unknown_config_keys_name_the_close_match(kill_task: Path, tmp_path: Path) -> None:
     raw = tiny_config("bc", kill_task, tmp_path / "r", steps=2)
     raw["model"]["frame_stak"] = 2
-    with pytest.raises(EnvConfigError, match=r"did you mean model\.frame_stack"):
+    with pytest.raises(TrainConfigError, match=r"did you mean model\.frame_stack"):
         from_dict(raw)
     raw = tiny_config("cql", kill_task, tmp_path / "r", steps=2, algo_params={"gama": 0.9})
-    with pytest.raises(EnvConfigError, match=r"did you mean cql\.gamma"):
+    with pytest.raises(TrainConfigError, match=r"did you mean cql\.gamma"):
         from_dict(raw)
     raw = tiny_config("bc", kill_task, tmp_path / "r", steps=2)
     raw["trian"] = {}
-    with pytest.raises(EnvConfigError, match="did you mean train"):
+    with pytest.raises(TrainConfigError, match="did you mean train"):
         from_dict(raw)
     raw = tiny_config("bc", kill_task, tmp_path / "r", steps=2, data={"seq_len": "long"})
-    with pytest.raises(EnvConfigError, match="wrong type"):
+    with pytest.raises(TrainConfigError, match="wrong type"):
         from_dict(raw)
-    with pytest.raises(EnvConfigError, match="unknown algorithm"):
+    with pytest.raises(TrainConfigError, match="unknown algorithm"):
         from_dict({**raw, "algo": "ppo"})
 
 
@@ -96,23 +96,23 @@ def test_checkpoints_of_another_algorithm_or_action_space(kill_task: Path,
     train(from_dict(tiny_config("bc", kill_task, bc_run, steps=2)))
     raw = tiny_config("cql", kill_task, tmp_path / "cql", steps=2,
                       train={"init_from": str(bc_run / "last.pt")})
-    _refused(raw, EnvConfigError, "another algorithm", "algo: bc")
+    _refused(raw, CheckpointError, "another algorithm", "algo: bc")
     resume = tiny_config("cql", kill_task, bc_run, steps=4, train={"resume": True})
-    _refused(resume, EnvConfigError, "another algorithm")
+    _refused(resume, CheckpointError, "another algorithm")
     again = tiny_config("bc", kill_task, bc_run, steps=4)
-    _refused(again, EnvConfigError, "already holds a run", "--resume")
+    _refused(again, TrainConfigError, "already holds a run", "--resume")
     other = tiny_config("bc", kill_task, bc_run, steps=4, model={"frame_stack": 3},
                         train={"resume": True})
-    _refused(other, EnvConfigError, "network differs")
+    _refused(other, CheckpointError, "network differs")
     ckpt = torch.load(bc_run / "last.pt", weights_only=True)
     ckpt["action_nvec"] = [2] * 13 + [21, 15]
     foreign = tmp_path / "foreign.pt"
     torch.save(ckpt, foreign)
     raw = tiny_config("bc", kill_task, tmp_path / "bc2", steps=2,
                       train={"init_from": str(foreign)})
-    _refused(raw, EnvConfigError, "another action space")
+    _refused(raw, CheckpointError, "another action space")
     foreign.write_bytes(b"not a checkpoint")
-    with pytest.raises(CsgoEnvError, match="cannot read the checkpoint"):
+    with pytest.raises(CheckpointError, match="cannot read the checkpoint"):
         ck.load_checkpoint(foreign)
 
 

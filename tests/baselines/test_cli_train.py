@@ -11,7 +11,7 @@ import pytest
 
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.config import load_config
-from csgo_env.baselines.policy import ExportedPolicy
+from csgo_env.policy import ExportedPolicy
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((REPO / "baselines").glob("*/*.yaml"))
@@ -38,7 +38,7 @@ def test_train_the_tiny_synthetic_config(kill_task: Path, tmp_path: Path) -> Non
 
 
 def test_import_csgo_env_stays_free_of_torch() -> None:
-    code = ("import sys, csgo_env, csgo_env.cli, csgo_env.baselines.policy; "
+    code = ("import sys, csgo_env, csgo_env.cli, csgo_env.policy; "
             "csgo_env.cli.build_parser(); print('torch' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)

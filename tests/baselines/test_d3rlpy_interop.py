@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import tiny_config
 
 from csgo_env.baselines.config import from_dict
 from csgo_env.baselines.d3rlpy_interop import (
@@ -18,7 +17,8 @@ from csgo_env.baselines.d3rlpy_interop import (
     map_to_vocabulary,
     run_d3rlpy,
 )
-from csgo_env.errors import EnvConfigError
+from csgo_env.errors import TrainConfigError
+from tests.support.baselines import tiny_config
 
 
 def _act(**heads: int) -> np.ndarray:
@@ -52,7 +52,7 @@ def test_export_reports_coverage_on_a_dataset(kill_task: Path, tmp_path: Path) -
 
 def test_unknown_d3rlpy_algorithm_is_refused(kill_task: Path, tmp_path: Path) -> None:
     cfg = from_dict(tiny_config("cql", kill_task, tmp_path / "r", steps=1))
-    with pytest.raises(EnvConfigError, match="d3rlpy:DiscreteCQL"):
+    with pytest.raises(TrainConfigError, match="d3rlpy:DiscreteCQL"):
         run_d3rlpy(cfg, "d3rlpy:IQL")
 
 

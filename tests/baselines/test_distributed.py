@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import tiny_config
 
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.data import StepBatches
+from tests.support.baselines import tiny_config
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -37,7 +37,7 @@ def test_two_processes_under_torchrun(kill_task: Path, tmp_path: Path) -> None:
                       train={"checkpoint_every": 2, "log_every": 1})
     config = tmp_path / "config.json"
     config.write_text(json.dumps(raw))
-    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{HERE}", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
                            "--nproc_per_node", "2", str(HERE / "ddp_driver.py"), str(config),
                            str(tmp_path)], capture_output=True, text=True, env=env,

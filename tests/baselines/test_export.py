@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import tiny_config
 
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.config import from_dict
 from csgo_env.baselines.export import algorithm_from_checkpoint, export_policy
-from csgo_env.baselines.policy import ExportedPolicy, load_policy
 from csgo_env.baselines.registry import algorithm_class
+from csgo_env.policy import ExportedPolicy, load_policy
+from tests.support.baselines import tiny_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,21 +75,20 @@ def test_cql_policy_plays_its_q_values(tmp_path: Path) -> None:
 
 def test_export_refuses_bad_targets(tmp_path: Path) -> None:
     path = _checkpoint(tmp_path, "bc", {})
-    from csgo_env.errors import EnvConfigError
+    from csgo_env.errors import PolicyError, PolicyFileError
 
-    with pytest.raises(EnvConfigError, match=r"\.pt2"):
+    with pytest.raises(PolicyFileError, match=r"\.pt2"):
         export_policy(path, tmp_path / "policy.pt")
-    with pytest.raises(EnvConfigError, match="sampling"):
+    with pytest.raises(PolicyError, match="sampling"):
         export_policy(path, tmp_path / "policy.pt2", sampling="boltzmann")
 
 
 @pytest.mark.xvfb
 def test_play_runs_an_exported_checkpoint(xvfb_display: str, tmp_path: Path,
                                           tmp_path_factory: pytest.TempPathFactory) -> None:
-    sys.path.insert(0, str(REPO / "tests"))
-    import replay_support as rs
+    from tests.support import standin as rs
 
-    recording = rs.sample_recording(tmp_path_factory)
+    recording = rs.synthetic_recording(tmp_path_factory)
     path = _checkpoint(tmp_path, "bc", {"frame_stack": 2, "core": "gru", "core_size": 8})
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     policy = tmp_path / "policy.pt2"

@@ -18,12 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import tiny_config
-from learn_tasks import held_out_frames, toward_bins
 
 from csgo_env.baselines.config import from_dict
-from csgo_env.baselines.policy import ExportedPolicy
 from csgo_env.baselines.trainer import train
+from csgo_env.policy import ExportedPolicy
+from tests.support.baselines import held_out_frames, tiny_config, toward_bins
 
 SEEDS = (0, 1, 2)
 HELD_OUT = 9  # a recording number never written

@@ -12,7 +12,7 @@ from csgo_env.actions import NVEC
 from csgo_env.baselines import heads
 from csgo_env.baselines.encoders import ENCODER_PRESETS, augment_brightness_contrast, build_encoder
 from csgo_env.baselines.networks import FactoredNet, ModelConfig
-from csgo_env.errors import EnvConfigError
+from csgo_env.errors import TrainConfigError
 
 
 def _obs(b: int, steps: int, k: int, seed: int = 0) -> torch.Tensor:
@@ -77,9 +77,9 @@ def test_presets_and_overrides() -> None:
         assert enc(x).shape == (2, spec.features)
     enc = build_encoder("impala-tiny", 4, [("channels", [4]), ("features", 8)])
     assert enc(torch.rand(1, 12, 150, 280)).shape == (1, 8)
-    with pytest.raises(EnvConfigError, match="unknown encoder"):
+    with pytest.raises(TrainConfigError, match="unknown encoder"):
         build_encoder("resnet", 1)
-    with pytest.raises(EnvConfigError, match="frame stack"):
+    with pytest.raises(TrainConfigError, match="frame stack"):
         FactoredNet(ModelConfig(encoder="impala-tiny", frame_stack=2))(_obs(1, 2, 3))
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from csgo_env.actions import KEY_NAMES, MOUSE_X_BINS, MOUSE_X_ZERO_BIN, MOUSE_Y_ZERO_BIN, NVEC
-from csgo_env.baselines.sampling import IDLE_STEPS, ActionSelector, head_probabilities
-from csgo_env.errors import EnvConfigError
+from csgo_env.errors import PolicyError
+from csgo_env.policy import IDLE_STEPS, ActionSelector, head_probabilities
 
 OFFSETS = np.cumsum((0, *NVEC))
 K = {n: i for i, n in enumerate(KEY_NAMES)}
@@ -28,7 +28,7 @@ def test_probabilities_are_per_head_softmax() -> None:
     probs = head_probabilities(_logits({0: 0.7}))
     assert [len(p) for p in probs] == list(NVEC)
     assert np.isclose(probs[0][1], 0.7) and all(np.isclose(p.sum(), 1) for p in probs)
-    with pytest.raises(EnvConfigError):
+    with pytest.raises(PolicyError):
         head_probabilities(np.zeros(63))
 
 
@@ -39,7 +39,7 @@ def test_greedy_and_sample() -> None:
     sel = ActionSelector("sample", seed=1)
     draws = np.array([sel(z) for _ in range(4000)])
     assert abs(draws[:, 0].mean() - 0.6) < 0.03 and abs(draws[:, 11].mean() - 0.4) < 0.03
-    with pytest.raises(EnvConfigError, match="sampling"):
+    with pytest.raises(PolicyError, match="sampling"):
         ActionSelector("boltzmann")
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import tiny_config
 
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.config import from_dict
 from csgo_env.baselines.data import EpisodeSequences, open_sequences, split_episodes
 from csgo_env.baselines.trainer import train
+from tests.support.baselines import tiny_config
 
 CASES = {
     "bc-gru-augment": ("bc", {"frame_stack": 2, "core": "gru", "core_size": 16,

@@ -1,4 +1,5 @@
-"""SYNTHETIC learnability tasks: recordings in the public layout whose answer is known.
+"""SYNTHETIC learnability tasks (recordings in the public layout whose answer is known) and
+small training configs for the baseline tests.
 
 Nothing here is gameplay. Each task writes 1000-frame recordings (public names of the
 dust2-expert family, never a test-split number) with a ``SYNTHETIC`` marker, then converts
@@ -22,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from csgo_env.actions import N_BINARY, multidiscrete_to_vectors, quantize_mouse_x
-from csgo_env.datasets.minari_export import convert
-from csgo_env.datasets.pearce import write_recording
+from csgo_env.datasets.minari.export import convert
+from csgo_env.datasets.pearce.write import write_recording
 
 N = 1000
 TOWARD_RIGHT = int(quantize_mouse_x(60))
@@ -109,3 +110,17 @@ def toward_bins(number: int, seed: int = 0) -> np.ndarray:
     """The rewarded mouse_x bin of each frame of ``kill_or_not`` recording ``number``."""
     side = enemy_side(seed * 1000 + number)
     return np.where(side == 1, TOWARD_RIGHT, TOWARD_LEFT)
+
+
+def tiny_config(algo: str, root: Path, out: Path, *, steps: int, seed: int = 0,
+                model: dict | None = None, algo_params: dict | None = None,
+                data: dict | None = None, train: dict | None = None) -> dict:
+    """A raw config mapping for a small CPU run on a task root."""
+    return {"algo": algo, "seed": seed,
+            "data": {"dataset": ["csgo/dust2-expert-train-v0"], "root": str(root),
+                     "seq_len": 8, "batch_size": 4, "val_fraction": 0.0, **(data or {})},
+            "model": {"encoder": "impala-tiny", **(model or {})},
+            "train": {"steps": steps, "out_dir": str(out), "log_every": 25,
+                      "checkpoint_every": 10_000, "device": "cpu", "progress": False,
+                      **(train or {})},
+            algo: {"lr": 2e-3, **(algo_params or {})}}
