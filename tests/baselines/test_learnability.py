@@ -22,7 +22,7 @@ import pytest
 from csgo_env.baselines.config import from_dict
 from csgo_env.baselines.trainer import train
 from csgo_env.policy import ExportedPolicy
-from tests.support.baselines import held_out_frames, tiny_config, toward_bins
+from tests.support.baselines import held_out_frames, tiny_config, toward_bins, toward_share
 
 SEEDS = (0, 1, 2)
 HELD_OUT = 9  # a recording number never written
@@ -76,6 +76,10 @@ def test_offline_rl_prefers_the_rewarded_behaviour(kill_task: Path, tmp_path_fac
                                                     pytest.TempPathFactory, algo: str,
                                                     mode: str, params: dict) -> None:
     tmp = tmp_path_factory.mktemp(algo)
+    data = toward_share([1, 2, 3])
+    assert 0.45 < data < 0.55
+    print(f"SYNTHETIC kill-or-not: the training data turn towards the enemy on {data:.3f} "
+          "of steps")
     for seed in SEEDS:
         bc = _bc_rates(kill_task, tmp_path_factory.getbasetemp(), seed)
         rl = _toward_rates(_policy(algo, kill_task, tmp / f"s{seed}", seed, steps=300, **params))

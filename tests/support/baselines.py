@@ -77,6 +77,18 @@ def enemy_side(seed: int) -> np.ndarray:
     return (np.random.default_rng([seed, 1]).random(N) < 0.5).astype(np.int64)
 
 
+def toward_share(numbers: list[int], seed: int = 0) -> float:
+    """Share of the steps of ``kill_or_not`` recordings ``numbers`` that turn towards the
+    enemy (the data's own rate, which imitation reproduces)."""
+    hits = total = 0
+    for n in numbers:
+        _, actions, _ = kill_or_not(seed * 1000 + n)
+        towards = np.where(enemy_side(seed * 1000 + n) == 1, TOWARD_RIGHT, TOWARD_LEFT)
+        hits += int((actions[:, 13] == towards).sum())
+        total += len(actions)
+    return hits / total
+
+
 def write_task(task: str, folder: Path, numbers: list[int], seed: int = 0) -> Path:
     """Write the recordings of ``task`` numbered ``numbers`` and convert them; returns the
     Minari root holding ``csgo/dust2-expert-train-v0``."""
