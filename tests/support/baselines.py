@@ -89,15 +89,17 @@ def toward_share(numbers: list[int], seed: int = 0) -> float:
     return hits / total
 
 
-def write_task(task: str, folder: Path, numbers: list[int], seed: int = 0) -> Path:
-    """Write the recordings of ``task`` numbered ``numbers`` and convert them; returns the
-    Minari root holding ``csgo/dust2-expert-train-v0``."""
+def write_task(task: str, folder: Path, numbers: list[int], seed: int = 0,
+               test_numbers: tuple[int, ...] = ()) -> Path:
+    """Write the recordings of ``task`` numbered ``numbers`` (+ ``test_numbers``, multiples
+    of 10: the test split) and convert them; returns the Minari root holding
+    ``csgo/dust2-expert-train-v0`` (and ``-test-v0``)."""
     make = {"mouse_in_frame": mouse_in_frame, "kill_or_not": kill_or_not}[task]
     src = folder / "recordings"
     src.mkdir(parents=True, exist_ok=True)
     names = []
-    for n in numbers:
-        assert n % 10, "numbers divisible by 10 belong to the test split"
+    for n in [*numbers, *test_numbers]:
+        assert (n % 10 == 0) == (n in test_numbers), "multiples of 10 are the test split"
         frames, actions, helper = make(seed * 1000 + n)
         write_recording(src / NAME.format(n), frames, multidiscrete_to_vectors(actions),
                         helper=helper, durable=False)
