@@ -152,6 +152,10 @@ def run_d3rlpy(cfg: TrainConfig, spec: str, vocab_size: int = 1024,
         raise TrainConfigError(explain("the run folder already holds a d3rlpy run", got=str(out),
                                        fix="choose another train.out_dir"))
     arrays, vocab, report = export_arrays(cfg, vocab_size, max_episodes)
+    from csgo_env.baselines.data import open_sequences
+    from csgo_env.baselines.trainer import sources_synthetic
+
+    synthetic = sources_synthetic(open_sequences(cfg.data, 1))
     dataset = d3rlpy.dataset.MDPDataset(
         arrays["observations"], arrays["actions"], arrays["rewards"], arrays["terminals"],
         timeouts=arrays["timeouts"], action_space=d3rlpy.constants.ActionSpace.DISCRETE,
@@ -166,8 +170,10 @@ def run_d3rlpy(cfg: TrainConfig, spec: str, vocab_size: int = 1024,
     np.save(buffer, vocab)
     atomic_write_bytes(out / "vocabulary.npy", buffer.getvalue())
     atomic_write_text(out / "d3rlpy_report.json", json.dumps(
-        {"algo": spec, "vocabulary": asdict(report), "config": cfg.to_dict()}, indent=1))
-    print(f"d3rlpy {name}: {report.episodes} episodes, {report.steps} steps, vocabulary "
+        {"algo": spec, "synthetic": synthetic, "vocabulary": asdict(report),
+         "config": cfg.to_dict()}, indent=1))
+    label = " (SYNTHETIC data)" if synthetic else ""
+    print(f"d3rlpy {name}{label}: {report.episodes} episodes, {report.steps} steps, vocabulary "
           f"{report.size} joint actions covering {100 * report.coverage:.1f}% of steps "
           f"exactly (mapped ones off by {report.mean_distance:.2f} on average)")
     algo.fit(dataset, n_steps=cfg.train.steps,

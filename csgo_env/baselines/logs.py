@@ -1,8 +1,9 @@
 """Run logs: one CSV row per logged step (always) and TensorBoard scalars (when installed).
 
 ``metrics.csv`` has a header of every key seen first; a later row with new keys rewrites
-the file with the wider header. On resume, rows after the checkpoint's step are dropped,
-so the file reads like one uninterrupted run.
+the file with the wider header. Every row of a run on synthetic data has ``synthetic=1``.
+On resume, rows after the checkpoint's step are dropped, so the file reads like one
+uninterrupted run.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from csgo_env._atomic import atomic_write_text
 class RunLog:
     """CSV (+ TensorBoard) scalars of a run folder; only rank 0 writes."""
 
-    def __init__(self, folder: Path, *, resume_step: int | None = None, enabled: bool = True
-                 ) -> None:
+    def __init__(self, folder: Path, *, resume_step: int | None = None, enabled: bool = True,
+                 synthetic: bool = False) -> None:
         self.path = folder / "metrics.csv"
+        self.synthetic = synthetic
         self.enabled = enabled
         self.rows: list[dict[str, Any]] = []
         if enabled and resume_step is not None and self.path.is_file():
@@ -55,7 +57,9 @@ class RunLog:
         """Append one row (``step`` plus ``values``)."""
         if not self.enabled:
             return
-        row = {"step": step, **{k: f"{v:.6g}" for k, v in values.items()}}
+        row: dict[str, Any] = {"step": step, **{k: f"{v:.6g}" for k, v in values.items()}}
+        if self.synthetic:
+            row["synthetic"] = 1
         wider = any(k not in self._fields() for k in row)
         self.rows.append(row)
         if wider or not self.path.exists():

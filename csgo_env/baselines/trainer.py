@@ -69,7 +69,7 @@ def _autocast(dev: torch.device, amp: bool) -> Callable[[], Any]:
     return contextlib.nullcontext
 
 
-def _synthetic(base: Any) -> bool:
+def sources_synthetic(base: Any) -> bool:
     """Whether any episode comes from synthetic data (dataset metadata or SYNTHETIC marker)."""
     from csgo_env.datasets.minari import storage as ms
     from csgo_env.datasets.synthetic.recordings import is_synthetic
@@ -124,7 +124,7 @@ def train(cfg: TrainConfig, *, on_step: Callable[[int, dict[str, float]], None] 
     train_data = bd.EpisodeSequences(base, train_eps, seed=cfg.seed)
     val_data = (bd.EpisodeSequences(base, val_eps, seed=10_007 + cfg.data.val_seed)
                 if val_eps else None)
-    synthetic = _synthetic(base)
+    synthetic = sources_synthetic(base)
 
     dist = distributed.setup(run.device)
     if run.threads:
@@ -149,7 +149,8 @@ def train(cfg: TrainConfig, *, on_step: Callable[[int, dict[str, float]], None] 
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "config.yaml", ("# SYNTHETIC DATA\n" if synthetic else "")
                           + dump_config(cfg))
-    log = RunLog(out, resume_step=start if resume is not None else None, enabled=dist.main)
+    log = RunLog(out, resume_step=start if resume is not None else None, enabled=dist.main,
+                 synthetic=synthetic)
     result = TrainResult(out, start, start, synthetic=synthetic, best=best)
     autocast = _autocast(dist.device, run.amp)
 

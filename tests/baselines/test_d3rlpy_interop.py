@@ -67,3 +67,4 @@ def test_d3rlpy_trains_on_the_exported_subset(kill_task: Path, tmp_path: Path,
     assert (out / f"d3rlpy_{name}.d3").is_file() and np.load(out / "vocabulary.npy").shape[1] == 15
     report = json.loads((out / "d3rlpy_report.json").read_text())
     assert report["vocabulary"]["size"] == 32 and report["algo"] == f"d3rlpy:{name}"
+    assert report["synthetic"] is True

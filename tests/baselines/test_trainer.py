@@ -94,6 +94,7 @@ def test_run_folder_holds_config_logs_checkpoints_and_policy(kill_task: Path,
     assert [int(r["step"]) for r in train_rows] == list(range(1, 7))
     assert all(float(r["samples_per_s"]) > 0 for r in train_rows)
     assert all(0 <= float(r["data_wait_fraction"]) < 1 for r in train_rows)
+    assert all(r["synthetic"] == "1" for r in rows)
     val_rows = [r for r in rows if r["val/loss"]]
     assert [int(r["step"]) for r in val_rows] == [3, 6]
     assert np.isfinite([float(r["val/nll"]) for r in val_rows]).all()
