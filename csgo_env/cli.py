@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "infer_actions_cmd",
     "quality_cmd",
     "view_cmd",
+    "train_cmd",
+    "export_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
 ``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""

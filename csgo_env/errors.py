@@ -159,6 +159,18 @@ class EnvTimeout(CsgoEnvError, TimeoutError):
     """The environment waited too long for the game (alive player, fresh GSI, first frame)."""
 
 
+# --- training -------------------------------------------------------------------------
+
+class TrainConfigError(ArgumentError):
+    """A training config is invalid: an unknown key, a wrong type, an impossible value, or a
+    run folder that already holds another run."""
+
+
+class CheckpointError(CsgoEnvError, ValueError):
+    """A training checkpoint is missing or unreadable, or was written by another algorithm,
+    for another action space or for another network."""
+
+
 # --- evaluation -----------------------------------------------------------------------
 
 class EvaluationError(CsgoEnvError, ValueError):

@@ -10,25 +10,124 @@ from a command-line spec:
   HWC, 0..255, exactly the observation with a batch axis) and returns the per-head logits,
   either as a sequence of 15 tensors of shapes (1, n_i) with ``n_i`` from ``actions.NVEC``
   (13 x 2, then 23 and 15), or as one tensor of shape (1, 64), the heads concatenated in
-  that order. The action is the argmax of every head (``sample=True``: a draw from the
-  softmax). Export a model with
+  that order. The action is chosen by a sampling mode (below). Export a model with
   ``torch.export.save(torch.export.export(model, (torch.zeros(1, 150, 280, 3,
   dtype=torch.uint8),)), "policy.pt2")``.
+
+Policy files exported from training checkpoints (:mod:`csgo_env.baselines.export`) carry a
+JSON description (``extra_files["csgo_env_policy.json"]``: :data:`POLICY_META_KEY`) naming
+their frame stack k, recurrent state size G and default sampling mode. Such a program also
+takes the k - 1 previous frames, uint8 (1, k-1, 150, 280, 3) (when k > 1), and the
+recurrent state, float32 (1, G) (when G > 0), and returns them updated after the logits;
+:class:`ExportedPolicy` keeps them across steps and clears them on ``reset()`` (the first
+observation after a reset fills the frame history).
+
+Sampling modes (:class:`ActionSelector`, NumPy only; ``sampling=`` of :func:`load_policy`,
+default the file's own mode, else ``greedy``, or ``sample`` with ``sample=True``):
+
+- ``greedy``: the argmax of every head.
+- ``sample``: every head drawn from its softmax.
+- ``authors``: the dataset authors' play-time rule for their agent (Pearce & Zhu; see
+  ``reference/pearce_dataset.md`` section 6): movement, crouch, walk and weapon keys on
+  when their probability exceeds 0.5; jump, reload, fire and scope drawn from their
+  probabilities; mouse x and y the argmax bin, drawn from their softmax instead once the
+  greedy action has been idle (no w/a/s/d and no mouse move) for more than 8 steps in a
+  row; mouse x limited to the +-300 count bins. Their expert-specific x5 jump boost is
+  not applied.
+
+Logits are a float array of shape (64,) in :data:`csgo_env.actions.NVEC` order (13 binary
+heads of 2 logits — off, on — then 23 mouse-x and 15 mouse-y bins); actions are int64 (15,).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from csgo_env._optional import require
-from csgo_env.actions import FIRE_INDEX, NVEC, action_space
+from csgo_env.actions import (
+    FIRE_INDEX,
+    KEY_NAMES,
+    MOUSE_X_BINS,
+    MOUSE_X_ZERO_BIN,
+    MOUSE_Y_ZERO_BIN,
+    N_BINARY,
+    NVEC,
+    action_space,
+)
 from csgo_env.errors import PolicyError, PolicyFileError, explain
 from csgo_env.observations import OBS_SHAPE
 
 N_LOGITS = int(sum(NVEC))  # 64
+POLICY_META_KEY = "csgo_env_policy.json"
+POLICY_FORMAT = "csgo_env.policy/2"
+
+
+SAMPLING_MODES = ("authors", "sample", "greedy")
+IDLE_STEPS = 8
+"""Greedy-idle steps after which the authors' rule samples the mouse."""
+_BOUNDS = np.cumsum((0, *NVEC))
+_K = {name: i for i, name in enumerate(KEY_NAMES)}
+_SAMPLED = (_K["space"], _K["r"], N_BINARY - 2, N_BINARY - 1)  # jump, reload, fire, scope
+_MOVE = [_K[k] for k in "wasd"]
+_X_LIMIT = (int(np.flatnonzero(MOUSE_X_BINS == -300)[0]),
+            int(np.flatnonzero(MOUSE_X_BINS == 300)[0]))
+
+
+def head_probabilities(logits: np.ndarray) -> list[np.ndarray]:
+    """Softmax of each of the 15 heads: a list of float64 arrays of sizes NVEC."""
+    z = np.asarray(logits, dtype=np.float64)
+    if z.shape != (int(_BOUNDS[-1]),) or not np.all(np.isfinite(z)):
+        raise PolicyError(explain("policy logits have the wrong shape or are not finite",
+                                  expected=f"({_BOUNDS[-1]},) finite", got=str(z.shape)))
+    out = []
+    for lo, hi in itertools.pairwise(_BOUNDS):
+        e = np.exp(z[lo:hi] - z[lo:hi].max())
+        out.append(e / e.sum())
+    return out
+
+
+class ActionSelector:
+    """Stateful chooser of actions from logits in one of :data:`SAMPLING_MODES`."""
+
+    def __init__(self, mode: str = "authors", seed: int | None = None) -> None:
+        if mode not in SAMPLING_MODES:
+            raise PolicyError(explain("unknown sampling mode", expected=str(SAMPLING_MODES),
+                                      got=repr(mode), fix="pass --sampling authors, sample "
+                                      "or greedy"))
+        self.mode = mode
+        self._rng = np.random.default_rng(seed)
+        self.idle = 0
+
+    def reset(self) -> None:
+        """Start of an episode: the idle count starts again (the generator continues)."""
+        self.idle = 0
+
+    def _draw(self, p: np.ndarray) -> int:
+        return int(self._rng.choice(len(p), p=p))
+
+    def __call__(self, logits: np.ndarray) -> np.ndarray:
+        probs = head_probabilities(logits)
+        greedy = np.array([int(np.argmax(p)) for p in probs], dtype=np.int64)
+        if self.mode == "greedy":
+            return greedy
+        if self.mode == "sample":
+            return np.array([self._draw(p) for p in probs], dtype=np.int64)
+        action = greedy.copy()
+        for i in _SAMPLED:
+            action[i] = int(self._rng.random() < probs[i][1])
+        still = (not action[_MOVE].any() and action[N_BINARY] == MOUSE_X_ZERO_BIN
+                 and action[N_BINARY + 1] == MOUSE_Y_ZERO_BIN)
+        self.idle = self.idle + 1 if still else 0
+        if self.idle > IDLE_STEPS:
+            action[N_BINARY] = self._draw(probs[N_BINARY])
+            action[N_BINARY + 1] = self._draw(probs[N_BINARY + 1])
+        action[N_BINARY] = int(np.clip(action[N_BINARY], *_X_LIMIT))
+        return action
 
 
 @runtime_checkable
@@ -61,10 +160,14 @@ class RandomPolicy:
 
 
 class ExportedPolicy:
-    """An exported program mapping (1, 150, 280, 3) uint8 to per-head logits (module doc)."""
+    """An exported program mapping (1, 150, 280, 3) uint8 to per-head logits (module doc).
+
+    ``sampling`` picks the mode (None: the file's default, else ``sample`` when ``sample``
+    is set and ``greedy`` otherwise).
+    """
 
     def __init__(self, path: str | Path, *, sample: bool = False, seed: int | None = None,
-                 device: str = "cpu") -> None:
+                 device: str = "cpu", sampling: str | None = None) -> None:
         torch = require("torch", extra="train", purpose="loading an exported policy")
         self._torch = torch
         self.path = Path(path)
@@ -73,36 +176,51 @@ class ExportedPolicy:
                 "policy files are exported PyTorch programs", expected="a .pt2 file",
                 got=str(self.path), fix="save the model with torch.export.save(program, "
                 "'policy.pt2') (see csgo_env.policy)"))
+        extra = {POLICY_META_KEY: ""}
         try:
-            self._module = torch.export.load(str(self.path)).module().to(device)
+            program = torch.export.load(str(self.path), extra_files=extra)
+            self._module = program.module().to(device)
         except Exception as exc:  # torch raises RuntimeError/ValueError for bad files
             raise PolicyFileError(explain(
                 "cannot load the policy file", expected="a torch.export .pt2 archive",
                 got=f"{self.path}: {type(exc).__name__}: {str(exc)[:200]}",
                 fix="export the model again with torch.export.save")) from exc
+        self.meta: dict[str, Any] = json.loads(extra[POLICY_META_KEY] or "{}")
+        if self.meta and self.meta.get("format") != POLICY_FORMAT:
+            raise PolicyFileError(explain("policy file of an unknown format",
+                                          expected=POLICY_FORMAT, got=repr(self.meta.get("format")),
+                                          fix="export it again with csgo-env export-policy"))
+        self.frame_stack = int(self.meta.get("frame_stack", 1))
+        self.state_size = int(self.meta.get("state_size", 0))
+        mode = sampling or ("sample" if sample else self.meta.get("sampling", "greedy"))
+        self._selector = ActionSelector(mode, seed if seed is not None else 0)
+        self.sampling = mode
         self._device = device
-        self._sample = sample
-        self._gen = torch.Generator().manual_seed(seed if seed is not None else 0)
+        self._frames: Any = None
+        self._hidden: Any = None
 
     def reset(self) -> None:
-        """Exported programs are stateless between calls: nothing to reset."""
+        """Forget the frame history and the recurrent state (start of an episode)."""
+        self._frames = self._hidden = None
+        self._selector.reset()
 
-    def _heads(self, out: Any) -> list[Any]:
+    def _heads(self, out: Any) -> Any:
         torch = self._torch
         if isinstance(out, torch.Tensor):
             if tuple(out.shape) != (1, N_LOGITS):
                 raise PolicyFileError(explain("policy output has the wrong shape",
                                               expected=f"(1, {N_LOGITS})",
                                               got=str(tuple(out.shape))))
-            return list(torch.split(out, list(NVEC), dim=1))
+            return out[0]
         heads = list(out)
         shapes = [tuple(h.shape) for h in heads]
         if shapes != [(1, n) for n in NVEC]:
             raise PolicyFileError(explain("policy heads have the wrong shapes",
                                           expected=str([(1, n) for n in NVEC]), got=str(shapes)))
-        return heads
+        return torch.cat(heads, dim=1)[0]
 
-    def act(self, obs: np.ndarray) -> np.ndarray:
+    def logits(self, obs: np.ndarray) -> np.ndarray:
+        """One step: observation -> the 64 head logits (float32); advances the state."""
         torch = self._torch
         arr = np.asarray(obs)
         if arr.shape != OBS_SHAPE or arr.dtype != np.uint8:
@@ -111,16 +229,30 @@ class ExportedPolicy:
                                       got=f"{arr.dtype} {arr.shape}"))
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(arr))[None].to(self._device)
-            heads = self._heads(self._module(x))
-            if self._sample:
-                picks = [torch.multinomial(torch.softmax(h.float().cpu(), dim=1), 1,
-                                           generator=self._gen)[0, 0] for h in heads]
-            else:
-                picks = [h[0].argmax() for h in heads]
-        return np.array([int(p) for p in picks], dtype=np.int64)
+            if not self.meta:
+                return self._heads(self._module(x)).float().cpu().numpy()
+            inputs = [x]
+            if self.frame_stack > 1:
+                if self._frames is None:
+                    self._frames = x[:, None].repeat(1, self.frame_stack - 1, 1, 1, 1)
+                inputs.append(self._frames)
+            if self.state_size:
+                if self._hidden is None:
+                    self._hidden = torch.zeros(1, self.state_size, device=self._device)
+                inputs.append(self._hidden)
+            out = list(self._module(*inputs))
+            if self.frame_stack > 1:
+                self._frames = out[1]
+            if self.state_size:
+                self._hidden = out[-1]
+            return self._heads(out[0]).float().cpu().numpy()
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        return self._selector(self.logits(obs))
 
 
-def load_policy(spec: str, *, seed: int | None = None, sample: bool = False) -> Policy:
+def load_policy(spec: str, *, seed: int | None = None, sample: bool = False,
+                sampling: str | None = None) -> Policy:
     """``"random"`` -> :class:`RandomPolicy`; a ``.pt2`` path -> :class:`ExportedPolicy`."""
     if spec == "random":
         return RandomPolicy(seed)
@@ -128,4 +260,4 @@ def load_policy(spec: str, *, seed: int | None = None, sample: bool = False) -> 
     if not path.is_file():
         raise PolicyFileError(explain("unknown policy", expected="'random' or a .pt2 file",
                                       got=repr(spec), fix="pass --policy random or a file path"))
-    return ExportedPolicy(path, sample=sample, seed=seed)
+    return ExportedPolicy(path, sample=sample, seed=seed, sampling=sampling)

@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the env and the policy")
     parser.add_argument("--sample", action="store_true",
                         help="sample actions from the policy's softmax (default: argmax)")
+    parser.add_argument("--sampling", choices=("authors", "sample", "greedy"), default=None,
+                        help="how actions are chosen from the logits (default: the policy "
+                        "file's own mode; see csgo_env.policy)")
     add_game_arguments(parser)
 
 
@@ -71,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     from csgo_env.policy import load_policy
 
     budget = Budget(steps=args.steps, minutes=args.minutes)  # UsageError when <= 0
-    policy = load_policy(args.policy, seed=args.seed, sample=args.sample)
+    policy = load_policy(args.policy, seed=args.seed, sample=args.sample,
+                         sampling=args.sampling)
     env = gym.make("CSGO-Deathmatch-v0", **env_kwargs(args))
     status_line = StatusLine(sys.stderr)
     status = 0

@@ -34,5 +34,5 @@ def test_healthy_arena_passes(xvfb_display: str, tmp_path: Path) -> None:
     assert statuses.pop("loop_timing") in ("ok", "warn"), report.format()
     assert statuses == {"process": "ok", "window": "ok", "window_size": "ok",
                         "gsi_cfg": "skipped", "gsi_posts": "ok", "offsets": "ok",
-                        "mouse_turn": "ok"}, report.format()
+                        "mouse_turn": "ok", "guardian": "ok"}, report.format()
     assert "-5.50 deg" in report.result("mouse_turn").detail
