@@ -44,7 +44,8 @@ def evaluation_for(plan: BenchmarkPlan, runs: Path, out: Path) -> LiveEvaluation
     from csgo_env.evaluation.live_reference import LiveReference
 
     reference = LiveReference.from_dataset(plan.train_id, plan.minari_root,
-                                           metadata=plan.reference_metadata)
+                                           metadata=plan.reference_metadata,
+                                           frame=plan.reference_frame)
     return LiveEvaluation(
         agents=agents_for(plan, runs, reference.dataset_version), out=out,
         budget=plan.live_budget, runs=plan.live_runs, env_id=plan.env_id,

@@ -103,6 +103,7 @@ def _offline(ctx: Context) -> dict[str, Any]:
     from csgo_env.benchmark.training import offline_records
 
     records = offline_records(ctx.plan, ctx.path("runs"), ctx.plan.minari_root, ctx.say)
+    ctx.path("offline").mkdir(parents=True, exist_ok=True)
     atomic_write_text(ctx.path("offline", "records.json"),
                       json.dumps([r.to_json() for r in records], indent=1) + "\n")
     return {"records": len(records), "file": str(ctx.path("offline", "records.json"))}

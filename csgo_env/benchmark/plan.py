@@ -23,6 +23,7 @@ from typing import Any
 from csgo_env._paths import data_home
 from csgo_env.errors import UsageError, explain
 from csgo_env.evaluation.live_loop import Budget
+from csgo_env.evaluation.maps import ARENA_FRAME, MapFrame
 
 FAMILY = "aim-expert"
 ARENA_TRAIN_ID = "csgo/aim-expert-train-v0"
@@ -76,7 +77,14 @@ class BenchmarkPlan:
     live_budget: Budget = field(default_factory=lambda: Budget(steps=320))
     reference_metadata: tuple[Path, ...] = ()
     """metadata files or folders giving the train split's positions (coverage)"""
+    reference_frame: MapFrame | None = None
+    """the coverage grids' frame (None: the map's radar; quick: the arena's floor plan)"""
     reps: int = 2000
+    live_metrics: tuple[str, ...] = ("kills_per_minute", "deaths_per_minute", "kd",
+                                     "lifetime_s", "coverage_emd")
+    """headline metrics of the live tables, aggregates and figures"""
+    offline_metrics: tuple[str, ...] = ("nll_bits", "macro_f1_keys", "fire_f1",
+                                        "mouse_x_top1", "mouse_y_top1")
     synthetic: bool | None = None
     first_live_seed: int = 100
 
@@ -124,7 +132,9 @@ class BenchmarkPlan:
                                for k, v in self.env_kwargs.items()},
                 "setting": self.setting, "expert": self.expert, "live_runs": self.live_runs,
                 "live_budget": self.live_budget.to_json(), "reps": self.reps,
-                "reference_metadata": [str(p) for p in self.reference_metadata]}
+                "reference_metadata": [str(p) for p in self.reference_metadata],
+                "reference_frame": None if self.reference_frame is None
+                else self.reference_frame.to_dict()}
 
 
 def default_out(name: str) -> Path:
@@ -144,7 +154,8 @@ def _arena_plan(name: str, out: Path | None, demos: DemoPlan, **kw: Any) -> Benc
         demos=demos, env_kwargs={"game": "arena", "paced": False,
                                  "replay_args": ("--opponents", str(demos.opponents))},
         setting=arena_setting(demos.opponents), expert=True,
-        reference_metadata=(folder / "demos",), synthetic=True, **kw)
+        reference_metadata=(folder / "demos",), reference_frame=ARENA_FRAME, synthetic=True,
+        **kw)
 
 
 def quick_plan(out: Path | None = None) -> BenchmarkPlan:
@@ -156,6 +167,7 @@ def tiny_plan(out: Path | None = None) -> BenchmarkPlan:
     """A seconds-long smoke test of the whole pipeline (numbers mean nothing)."""
     return _arena_plan("tiny", out, DemoPlan(files=2), live_runs=2,
                        live_budget=Budget(steps=16), reps=200,
+                       live_metrics=("kills_per_minute",), offline_metrics=("nll_bits",),
                        train_overrides=("train.steps=3", "train.val_every=3",
                                         "train.checkpoint_every=3", "data.batch_size=2",
                                         "data.seq_len=4", "data.val_sequences=2",

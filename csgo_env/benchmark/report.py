@@ -23,8 +23,6 @@ from csgo_env.benchmark.live import EXPERT
 from csgo_env.benchmark.plan import BenchmarkPlan
 from csgo_env.benchmark.stages import Say
 
-LIVE_METRICS = ("kills_per_minute", "deaths_per_minute", "kd", "lifetime_s", "coverage_emd")
-OFFLINE_METRICS = ("nll_bits", "macro_f1_keys", "fire_f1", "mouse_x_top1", "mouse_y_top1")
 BANNER = ("**SYNTHETIC: the arena is a toy deathmatch written for csgo_env and the "
           "demonstrations are its scripted expert's; these numbers test the pipeline and "
           "are not Counter-Strike results.**")
@@ -42,10 +40,10 @@ def publish_all(plan: BenchmarkPlan, live: Path, offline: Path, tables: Path
     from csgo_env.evaluation.publish import publish
 
     live_summary = publish([live], tables / "live", reps=plan.reps, force=True,
-                           metrics=list(LIVE_METRICS),
+                           metrics=list(plan.live_metrics),
                            title=f"Benchmark {plan.name}, live: {_setting(plan)}")
     offline_summary = publish([offline], tables / "offline", reps=plan.reps, force=True,
-                              metrics=list(OFFLINE_METRICS),
+                              metrics=list(plan.offline_metrics),
                               title=f"Benchmark {plan.name}, offline: {plan.test_id}")
     figures = _figures(_live_records(live), plan, plan.out / "figures")
     return {"live": live_summary, "offline": offline_summary, "figures": figures}
@@ -62,7 +60,8 @@ def _figures(records: list[dict[str, Any]], plan: BenchmarkPlan, folder: Path) -
     from csgo_env.evaluation.outcomes import UNITS, samples_for_plot
 
     reference = LiveReference.from_dataset(plan.train_id, plan.minari_root,
-                                           metadata=plan.reference_metadata)
+                                           metadata=plan.reference_metadata,
+                                           frame=plan.reference_frame)
     synthetic = bool(plan.synthetic) or reference.synthetic
     agents = sorted({r["agent"] for r in records})
     written = []
@@ -181,4 +180,4 @@ def write_summary(plan: BenchmarkPlan, live: Path, tables: Path, out: Path,
     return {"claims": claims, "summary": str(out)}
 
 
-__all__ = ["BANNER", "LIVE_METRICS", "OFFLINE_METRICS", "publish_all", "write_summary"]
+__all__ = ["BANNER", "publish_all", "write_summary"]

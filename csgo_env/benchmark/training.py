@@ -4,7 +4,8 @@ Run ``runs/<algo>-s<seed>/`` trains the plan's config of the algorithm (quick:
 ``baselines/quick/<algo>.yaml``) with that seed on the plan's train split
 (:func:`train_all`): a run with a ``policy.pt2`` is kept, one with only a ``last.pt``
 (killed mid-way) is resumed, the rest start. Then every policy
-file is scored on the test split (:func:`offline_records`): one results-schema record per
+run is scored on the test split from the checkpoint its policy file was exported from
+(:func:`offline_records`, :mod:`csgo_env.baselines.predict`): one results-schema record per
 run (setting ``<test id> (offline)``), synthetic when the data are.
 """
 
@@ -85,17 +86,17 @@ def _clean(values: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
 def offline_records(plan: BenchmarkPlan, runs: Path, root: Path | None,
                     say: Say) -> list[RunRecord]:
     """Score every run's policy on the test split (module docstring)."""
+    from csgo_env.baselines.predict import checkpoint_predictor
     from csgo_env.evaluation.offline_eval import evaluate_offline
-    from csgo_env.evaluation.policy_predict import policy_predict_fn
 
     records = []
     for algo in plan.algorithms:
         for seed in plan.train_seeds:
             run = run_dir(runs, algo, seed)
-            frames = plan.demos.frames if plan.demos is not None else 1000
-            report = evaluate_offline(policy_predict_fn(run / "policy.pt2"), plan.test_id,
-                                      train_ids=[plan.train_id], root=root,
-                                      seq_len=min(OFFLINE_SEQ_LEN, frames - 1))
+            checkpoint = run / f"{checkpoint_of(run)}.pt"  # what policy.pt2 was made from
+            predict, stack = checkpoint_predictor(checkpoint)
+            report = evaluate_offline(predict, plan.test_id, train_ids=[plan.train_id],
+                                      root=root, seq_len=OFFLINE_SEQ_LEN, frame_stack=stack)
             metrics = {**_clean(report["model"]),
                        **_clean(report["normalised"], "normalised/")}
             say(f"    {algo} seed {seed}: NLL {report['model']['nll_bits']:.2f} bits/frame, "
@@ -107,7 +108,8 @@ def offline_records(plan: BenchmarkPlan, runs: Path, root: Path | None,
                 seed=seed, checkpoint=checkpoint_of(run), commit=_provenance.git_commit(),
                 hardware=_provenance.hardware(), synthetic=bool(report["synthetic"]),
                 metrics=metrics, setting=f"{plan.test_id} (offline)",
-                notes=f"policy {run / 'policy.pt2'}; {report['frames']} test frames"
+                notes=f"checkpoint {checkpoint} (policy.pt2 exported from it); "
+                      f"{report['frames']} test frames"
                       f"{'; SYNTHETIC data' if report['synthetic'] else ''}"))
     return records
 

@@ -97,9 +97,7 @@ def make_policy(spec: str, env: Any, *, seed: int, sampling: str | None = None) 
         from csgo_env.standin.arena_expert import ArenaExpert, snapshot_from_env
 
         return ArenaExpert(snapshot_from_env(env), seed=seed)
-    if sampling is None:
-        return load_policy(spec, seed=seed)
-    return load_policy(spec, seed=seed, sampling=sampling)  # type: ignore[call-arg,unused-ignore]
+    return load_policy(spec, seed=seed, sampling=sampling)
 
 
 def file_sha256(path: str | Path) -> str:

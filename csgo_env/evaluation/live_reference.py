@@ -4,8 +4,9 @@
 :func:`csgo_env.evaluation.human_reference.human_reference`, cached by dataset id and
 version): the occupancy grid of their positions on the map's radar frame (or, for maps
 without an overview such as the arena's aim map, a frame fitted to their positions and
-marked unconfirmed), their outcome samples (lifetimes, kills per life, shots per kill) and
-their kills per minute. The positions need the recordings' metadata files.
+marked unconfirmed; the arena's own floor plan when asked), their outcome samples
+(lifetimes, kills per life, shots per kill) and their kills per minute. The positions
+need the recordings' metadata files.
 
 :meth:`LiveReference.run_metrics` scores one run's
 :class:`~csgo_env.evaluation.live_trace.RunTrace`:
@@ -55,11 +56,14 @@ class LiveReference:
 
     @classmethod
     def from_dataset(cls, dataset_id: str, root: str | os.PathLike[str] | None = None, *,
-                     metadata: tuple[str | os.PathLike[str], ...] = ()) -> LiveReference:
-        """Build (or read from the cache) the reference of a converted dataset."""
+                     metadata: tuple[str | os.PathLike[str], ...] = (),
+                     frame: MapFrame | None = None) -> LiveReference:
+        """Build (or read from the cache) the reference of a converted dataset (``frame``:
+        grids on it instead of the map's, e.g. :data:`~csgo_env.evaluation.maps.
+        ARENA_FRAME`)."""
         from csgo_env.evaluation.human_reference import human_reference
 
-        numbers, grids = human_reference(dataset_id, root, metadata=metadata)
+        numbers, grids = human_reference(dataset_id, root, metadata=metadata, frame=frame)
         samples = {k: np.asarray(v, np.float64) for k, v in numbers["samples"].items()}
         outcomes = LifeStats(samples["lifetime"], samples["kills_per_life"],
                              samples["shots_per_kill"], str(numbers["lifetime_method"]))

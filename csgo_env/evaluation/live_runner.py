@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from csgo_env import _provenance
 from csgo_env.evaluation.live_agents import AgentSpec, make_policy, policy_identity, with_random
 from csgo_env.evaluation.live_loop import Budget, StepHook, env_settings, play_run
@@ -61,6 +63,9 @@ class LiveEvaluation:
     setting: str | None = None
     synthetic: bool | None = None
     reference: LiveReference | None = None
+    policy_threads: int | None = 1
+    """torch threads while playing exported policies (1: the game keeps the other cores,
+    as the policy benchmarks measure acting); None leaves torch's choice"""
 
     def seeds(self) -> list[int]:
         return [self.first_seed + i for i in range(self.runs)]
@@ -79,8 +84,10 @@ def _json_safe(value: Any) -> Any:
         return [_json_safe(v) for v in value]
     if value is None or isinstance(value, (bool, int, str)):
         return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
     return str(value)
 
 
@@ -128,7 +135,7 @@ def build_record(evaluation: LiveEvaluation, agent: AgentSpec, run_index: int, s
             "started_utc": started, "host": _provenance.host(),
             "commit": result.commit, "hardware": result.hardware,
             "protocol_version": PROTOCOL_VERSION, **summary, "metrics": metrics,
-            "scored": details, "result": result.to_json()}
+            "scored": _json_safe(details), "result": result.to_json()}
 
 
 Say = Callable[[str], None]
@@ -159,6 +166,7 @@ def run_live(evaluation: LiveEvaluation, *, say: Say = print,
             store.mark_running((agent.name, seed), run_index=index)
             spec = agent.policy_for(index)
             policy = make_policy(spec, env, seed=seed, sampling=agent.sampling)
+            _limit_threads(spec, evaluation.policy_threads)
             identity = policy_identity(spec, policy)
             started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
             t0 = time.perf_counter()
@@ -178,6 +186,14 @@ def run_live(evaluation: LiveEvaluation, *, say: Say = print,
     finally:
         env.close()  # releases every key before anything else
     return store.records()
+
+
+def _limit_threads(spec: str, threads: int | None) -> None:
+    """One torch thread (by default) for exported policies (see ``policy_threads``)."""
+    if threads and spec.endswith(".pt2"):
+        import torch
+
+        torch.set_num_threads(int(threads))
 
 
 def _fmt(value: float | None) -> str:
