@@ -165,7 +165,7 @@ def quick_plan(out: Path | None = None) -> BenchmarkPlan:
 
 def tiny_plan(out: Path | None = None) -> BenchmarkPlan:
     """A seconds-long smoke test of the whole pipeline (numbers mean nothing)."""
-    return _arena_plan("tiny", out, DemoPlan(files=2), live_runs=2,
+    return _arena_plan("tiny", out, DemoPlan(files=2), live_runs=2, train_seeds=(0,),
                        live_budget=Budget(steps=16), reps=200,
                        live_metrics=("kills_per_minute",), offline_metrics=("nll_bits",),
                        train_overrides=("train.steps=3", "train.val_every=3",
