@@ -9,8 +9,10 @@ game that is already running (:meth:`Launcher.find_running`, for the doctor).
 :data:`LAUNCHERS` maps each ``game`` name to its launcher; :func:`launcher_for` looks one up.
 ``"csgo"`` and ``"cs2"`` attach (:class:`AttachLauncher`; written for real, not executed in
 this project's CI, where no game can run); ``"replay"`` starts the stand-in game
-(:class:`StandinLauncher`): a child process under the current ``DISPLAY`` that plays a
-recording, with its own offsets file and a fresh token; ``"arena"`` starts the same process
+(:class:`StandinLauncher`): a child process under the current ``DISPLAY`` (on Linux
+without one, a private Xvfb that lives as long as the game:
+:func:`csgo_env.game.screen.xvfb.ensure_display`) that plays a recording, with its own
+offsets file and a fresh token; ``"arena"`` starts the same process
 in its closed-loop arena (synthetic; :class:`~csgo_env.standin.arena_running.ArenaRunning`),
 the one game that waits for every step, so the only one that may run unpaced
 (``paced=False``).
@@ -18,6 +20,7 @@ the one game that waits for every step, so the only one that may run unpaced
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -173,11 +176,13 @@ class AttachLauncher:
 # --- the stand-in game -------------------------------------------------------------------
 
 class StandinGame:
-    """The stand-in game process, its offsets file and its input log."""
+    """The stand-in game process, its offsets file and its input log, and the private
+    display it may run on (``display``: released last by :meth:`close`)."""
 
     def __init__(self, process: ReplayProcess, *, offsets_path: Path, input_log: Path,
-                 tmpdir: Path) -> None:
+                 tmpdir: Path, display: contextlib.ExitStack | None = None) -> None:
         self.process = process
+        self._display = display
         self.offsets_path: Path | None = offsets_path
         self.input_log: Path | None = input_log
         self.pid: int | None = None
@@ -211,6 +216,9 @@ class StandinGame:
             if self._tmpdir is not None:
                 shutil.rmtree(self._tmpdir, ignore_errors=True)
                 self._tmpdir = None
+            if self._display is not None:  # what still holds the display may close after
+                self._display.close()      # it (mss and python-xlib close a dead one fine)
+                self._display = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -247,10 +255,13 @@ class StandinLauncher:
         return given if given is not None else new_token()
 
     def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
+        from csgo_env.game.screen.xvfb import ensure_display
         from csgo_env.standin.default_recording import default_recordings
         from csgo_env.standin.game_process import ReplayProcess
         from csgo_env.standin.memory_image import write_replay_offsets
 
+        display = contextlib.ExitStack()
+        display.enter_context(ensure_display())
         tmpdir = Path(tempfile.mkdtemp(prefix=f"csgo_env_{self.profile.name}_"))
         try:
             offsets = cfg.offsets_path or write_replay_offsets(tmpdir / "replay_offsets.json")
@@ -268,13 +279,15 @@ class StandinLauncher:
                                     start_frame=cfg.replay_start_frame, extra_args=extra)
         except BaseException:
             shutil.rmtree(tmpdir, ignore_errors=True)
+            display.close()
             raise
         kind = StandinGame
         if self.arena:
             from csgo_env.standin.arena_running import ArenaRunning
 
             kind = ArenaRunning
-        game = kind(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir)
+        game = kind(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir,
+                    display=display)
         try:
             game.start(cfg.startup_timeout_s)
         except BaseException:
