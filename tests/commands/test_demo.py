@@ -49,7 +49,7 @@ def test_demo_runs_every_stage_from_a_folder_with_a_decoy(tmp_path: Path) -> Non
     assert f"in {work}), all of it SYNTHETIC" in summary
     assert f"recordings (2 files, public layout): {work / 'recordings'}" in summary
     assert "csgo/dust2-expert-test-v0, csgo/dust2-expert-train-v0" in summary
-    assert f"MINARI_DATASETS_PATH={work / 'minari'} python -c" in summary
+    assert f"MINARI_DATASETS_PATH={work / 'minari'} {sys.executable} -c" in summary
     assert "minari.load_dataset('csgo/dust2-expert-test-v0')" in summary
     assert "Next steps:" in summary and "csgo-env convert" in summary
     assert f"rm -r {work}" in summary
