@@ -171,6 +171,10 @@ EOF
   fi
   if [ -z "$source_used" ]; then
     say "installing torch==$TORCH_VERSION from the default index"
+    if [ "$choice" = cpu ]; then
+      say "(on Linux x86-64 it serves the CUDA build, several GB with its nvidia-* packages,"
+      say "unless pip also sees a CPU wheel, e.g. a folder of wheels: PIP_FIND_LINKS=DIR)"
+    fi
     "$VPY" -m pip install "${PIP_FLAGS[@]}" "torch==$TORCH_VERSION"
     source_used="the default index"
   fi
@@ -179,8 +183,9 @@ EOF
   case "$choice:$build" in
     cpu:*CUDA*)
       say "that is not the CPU build you asked for: the CPU index could not be reached and"
-      say "the default index serves CUDA builds (with gigabytes of nvidia-* packages). Once"
-      say "the index is reachable: $VPY -m pip uninstall -y torch, then run this again." ;;
+      say "the default index serves CUDA builds (with gigabytes of nvidia-* packages). For"
+      say "the CPU build remove the environment (rm -r $VENV) and run this again once the"
+      say "index is reachable, or with a folder holding a CPU wheel: PIP_FIND_LINKS=DIR" ;;
     cuda:*CPU*)
       say "the default index served a CPU build; for a CUDA build install torch from"
       say "PyTorch's index for your CUDA version (https://pytorch.org/get-started/locally/)" ;;
