@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up csgo_env for development on a fresh Debian/Ubuntu machine (or an existing one):
-# Xvfb and X libraries (Debian) for the GUI tests, the CPU build of torch, then the
-# project with its dev extras. Safe to run again.
+# Xvfb and X libraries (Debian) for the GUI tests, OpenArena (scripts/setup_openarena.sh),
+# the CPU build of torch, then the project with its dev extras. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+
+# OpenArena, the real game of the CI (a no-op when installed; CSGO_ENV_SKIP_OPENARENA=1
+# skips it and its tests).
+bash scripts/setup_openarena.sh
 
 # torch first, pinned, so that no other requirement pulls a CUDA build.
 if ! "$PYTHON" -c "import torch" >/dev/null 2>&1; then

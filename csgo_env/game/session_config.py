@@ -343,8 +343,9 @@ def validate_session_config(**kwargs: Any) -> SessionConfig:
     return launcher_for(cfg.game).check(cfg)
 
 
-def arguments_doc(cls: type) -> str:
-    """The spec sheet's argument list: ``- ``name`` (default): doc`` per field, in order."""
+def arguments_doc(cls: type, skip: Callable[[str], bool] = lambda name: False) -> str:
+    """The spec sheet's argument list: ``- ``name`` (default): doc`` per field, in order
+    (fields whose name ``skip`` accepts are left out)."""
     return "\n".join(textwrap.fill(f"- ``{f.name}`` ({f.metadata['shown']}): "
                                    f"{f.metadata['doc']}.", width=88, subsequent_indent="  ")
-                     for f in dataclasses.fields(cls))
+                     for f in dataclasses.fields(cls) if not skip(f.name))

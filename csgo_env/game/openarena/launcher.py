@@ -7,6 +7,8 @@ for the client (saved settings never leak between runs), picks free UDP ports on
 server's log has confirmed which slot is ours (:mod:`~csgo_env.game.openarena.kill_feed`).
 :meth:`OpenArenaGame.close` quits and kills both programs and deletes the folder; both are
 also killed by the kernel if this process dies (:mod:`~csgo_env.game.openarena.children`).
+A folder whose owner died without closing (killed outright) is deleted by the next launch
+(:func:`sweep_stale_runs`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,35 @@ if TYPE_CHECKING:
     from csgo_env.game.session_config import SessionConfig
 
 C = TypeVar("C", bound="SessionConfig")
+
+RUN_PREFIX = "csgo_env_openarena_"
+OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_runs(root: Path | None = None) -> list[Path]:
+    """Delete the run folders under ``root`` (the temp folder) whose owner process is gone;
+    return them."""
+    root = Path(tempfile.gettempdir()) if root is None else root
+    removed = []
+    for folder in root.glob(RUN_PREFIX + "*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            continue  # being made right now, or not ours
+        if not _alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def free_udp_ports(n: int) -> list[int]:
@@ -191,8 +222,10 @@ class OpenArenaLauncher:
         from csgo_env.game.openarena.server import DedicatedServer
 
         install = find_install()
-        folder = Path(tempfile.mkdtemp(prefix="csgo_env_openarena_"))
+        sweep_stale_runs()
+        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
         try:
+            (folder / OWNER_FILE).write_text(f"{os.getpid()}\n")
             ports = free_udp_ports(2)
             settings = MatchSettings(
                 map_name=cfg.openarena_map, bots=cfg.openarena_bots,
