@@ -5,6 +5,7 @@ stale run folders."""
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from csgo_env.actions import KEY_NAMES
-from csgo_env.errors import DependencyMissing, EnvConfigError, GameError
+from csgo_env.errors import ArgumentError, DependencyMissing, EnvConfigError, GameError
 from csgo_env.game.openarena import children
 from csgo_env.game.openarena.commands import (
     KEY_BINDS,
@@ -45,11 +46,13 @@ def test_every_action_key_is_bound_or_a_documented_no_op() -> None:
             assert f"bind {key} " not in cfg
         else:
             assert f'bind {oa_key.get(key, key)} "{KEY_BINDS[oa_key.get(key, key)]}"' in cfg
-    assert cfg.startswith("unbindall\n")  # the game's default bindings (ctrl = fire) go
+    assert "unbindall\n" in cfg  # the game's default bindings (ctrl = fire) go
     assert 'bind MOUSE1 "+attack"' in cfg and 'bind MOUSE2 "+zoom"' in cfg
     for line in ("set sensitivity 2.5", "set m_yaw 0.022", "set m_pitch 0.022",
-                 "set cl_mouseAccel 0", "set com_maxfps 60"):
+                 "set cl_mouseAccel 0", "set com_maxfps 60", "set r_customwidth 1024",
+                 "set r_customheight 768", "set net_port 28001", "set vm_cgame 0"):
         assert line in cfg.splitlines()
+    assert cfg.index("unbindall") < cfg.index("bind ")
 
 
 def test_command_lines_and_server_config() -> None:
@@ -61,10 +64,12 @@ def test_command_lines_and_server_config() -> None:
     assert "+set dedicated 1" in joined and server[-2:] == ["+exec", "csgo_env_server.cfg"]
     joined = " ".join(client)
     assert client[0] == "/e/ioquake3" and "+set fs_homepath /run/client" in joined
-    assert "+set r_customwidth 1024 +set r_customheight 768" in joined
-    assert "+set name csgoenv00ff00ff" in joined and "+set vm_cgame 0" in joined
+    assert "+set name csgoenv00ff00ff" in joined
     assert client[-2:] == ["+connect", "127.0.0.1:27999"]
     assert all(token for token in server + client)  # an empty token would be lost
+    too_long = dataclasses.replace(SETTINGS, client_args=("+set", "x", "y" * 1000))
+    with pytest.raises(ArgumentError, match="too long"):
+        client_argv(INSTALL, too_long, Path("/run/client"))
     cfg = server_cfg(SETTINGS).splitlines()
     for line in ("set fraglimit 0", "set timelimit 0", "set g_log games.log",
                  'set sv_master1 ""', "set g_gametype 0"):
@@ -99,7 +104,7 @@ def test_elf_reader_refuses_other_files(tmp_path: Path) -> None:
 def test_missing_install_names_the_setup_script(monkeypatch: pytest.MonkeyPatch,
                                                 tmp_path: Path) -> None:
     monkeypatch.setenv("CSGO_ENV_OPENARENA_ENGINE", str(tmp_path / "none"))
-    with pytest.raises(DependencyMissing, match="setup_openarena.sh"):
+    with pytest.raises(DependencyMissing, match=r"setup_openarena\.sh"):
         find_install()
 
 
