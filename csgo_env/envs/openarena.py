@@ -140,12 +140,13 @@ class OpenArenaDeathmatchEnv(DeathmatchEnv):
 TIMING = """\
 ``scripts/bench_openarena.py`` measures the tick, the frame rate and the pose channel on the
 real game beside the replay game. On a 2-core machine shared with other jobs (load average
-8.5), ``oa_dm1`` with 3 bots, 1024x768, software OpenGL: p99 tick lateness 0.02 ms and no
-overrun in 320 steps at 16 Hz, the client at 26-28 rendered frames per second
-(``com_maxfps`` 30 or 60; :data:`~csgo_env.game.openarena.commands.FAST_RENDERING` on),
-about 30% of a core for the client and 2% for the server, the pose read from memory in
-well under a millisecond and changing with every rendered frame, a mouse move showing in
-the pose after 25-30 ms (median). Rerun the script on your machine."""
+6.5-8.5), ``oa_dm1`` with 3 bots, 1024x768, software OpenGL, 320 steps at 16 Hz per run:
+p99 tick lateness 0.00-2.1 ms with at most one overrun per run (the replay game beside it:
+17-67 ms), the client at 26-29 rendered frames per second (``com_maxfps`` 30 or 60;
+:data:`~csgo_env.game.openarena.commands.FAST_RENDERING` on), about a third of a core for
+the client and 2-3% for the server, the pose read from memory in well under a millisecond
+and changing with every rendered frame, a mouse move showing in the pose after 16-29 ms
+(median). Rerun the script on your machine."""
 
 OpenArenaDeathmatchEnv.__doc__ = (OpenArenaDeathmatchEnv.__doc__ or "").replace(
     "{arguments}", textwrap.indent(arguments_doc(_skip), "    ")).replace(
