@@ -19,6 +19,8 @@
 #                     cuda     the default index, whose Linux wheels are CUDA builds
 #                     default  the default index, whatever it serves
 #   PYTHON          the interpreter that makes the environment (default: python3, >= 3.10)
+# OpenArena (scripts/setup_openarena.sh) is installed with the system packages; set
+#   CSGO_ENV_SKIP_OPENARENA=1 to skip it and its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
@@ -103,6 +105,10 @@ else
       xcb) with the system's package manager")
   say "not Debian/Ubuntu and no Xvfb: see the end"
 fi
+
+# --- OpenArena, the real game of the CI (a no-op when installed) -------------------------
+step "OpenArena"
+bash scripts/setup_openarena.sh
 
 # --- the virtual environment ---------------------------------------------------------------
 step "virtual environment: $VENV"

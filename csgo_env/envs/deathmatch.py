@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def _finalize(session: GameSession) -> None:
     if not session.closed:
-        warnings.warn("CSGO-Deathmatch-v0 was not closed; releasing keys and stopping the game "
+        warnings.warn("the deathmatch env was not closed; releasing keys and stopping the game "
                       "session now (call env.close())", ResourceWarning, stacklevel=2)
     session.close()
 
