@@ -55,6 +55,8 @@ class DemoPose:
     health: int
     weapon: int
     following: bool
+    ammo: int = 0
+    """Ammunition of the held weapon (``ammo[weapon]``; -1 for the gauntlet: unlimited)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,13 @@ def pose_of(snap: Snapshot) -> DemoPose:
         yaw=wrap_degrees(float(f.get("viewangles[1]", 0.0))),
         velocity=_vector(f, "velocity"), pm_type=pm_type,
         dead=pm_type == PM_DEAD or health <= 0, health=health,
-        weapon=int(f.get("weapon", 0)), following=bool(int(f.get("pm_flags", 0)) & PMF_FOLLOW))
+        weapon=int(f.get("weapon", 0)), following=bool(int(f.get("pm_flags", 0)) & PMF_FOLLOW),
+        ammo=_ammo(snap, int(f.get("weapon", 0))))
+
+
+def _ammo(snap: Snapshot, weapon: int) -> int:
+    ammo = snap.player.ammo
+    return int(ammo[weapon]) if 0 <= weapon < len(ammo) else 0
 
 
 def obituaries_of(snapshots: list[Snapshot]) -> list[Obituary]:
