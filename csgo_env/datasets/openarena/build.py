@@ -7,9 +7,8 @@ files ``oa_dm1_bots_r{R}_{N}.hdf5`` of at most 1000 frames (the last may be shor
 ``currvars_oa_dm1_bots_r{R}.npy`` (``{file name: [curr_vars per frame]}``) -> the quality
 report -> Minari.
 
-Split rule (:func:`split_of_recording`): recording number R (one demo, one followed bot)
-goes to ``openarena/dm1-bots-test-v0`` when R is divisible by 5, else to
-``openarena/dm1-bots-train-v0``; files of one demo never straddle the split.
+Split rule: :func:`~csgo_env.datasets.openarena.catalog.split_of_recording` (recording R
+is test when divisible by 5; whole recordings only).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from csgo_env.datasets.openarena.catalog import DATASET_IDS, get_info, split_of_recording
 from csgo_env.datasets.openarena.game_constants import OPENARENA
 from csgo_env.datasets.openarena.pose_frames import curr_vars, to_frames
 from csgo_env.datasets.openarena.poses import read_poses
@@ -31,16 +31,6 @@ from csgo_env.datasets.pearce.metadata_columns import columns_from_curr_vars
 from csgo_env.datasets.pearce.quality import FileQuality, file_quality
 from csgo_env.datasets.pearce.write import write_recording
 from csgo_env.errors import DatasetError, explain
-
-DATASET_IDS = ("openarena/dm1-bots-train-v0", "openarena/dm1-bots-test-v0")
-TEST_EVERY = 5
-
-
-def split_of_recording(number: int) -> str:
-    """The dataset id of recording ``number`` (>= 1): test when divisible by 5."""
-    if number < 1:
-        raise DatasetError(explain("recording numbers start at 1", got=str(number)))
-    return DATASET_IDS[1] if number % TEST_EVERY == 0 else DATASET_IDS[0]
 
 
 @dataclass(frozen=True)
@@ -57,7 +47,8 @@ class BuiltDemo:
 
 
 def build_demo(demo: str | Path, out_dir: str | Path, number: int, *,
-               frames: np.ndarray | None = None, render_home: str | Path | None = None) -> BuiltDemo:
+               frames: np.ndarray | None = None,
+               render_home: str | Path | None = None) -> BuiltDemo:
     """Build recording ``number`` from ``demo`` into ``out_dir``.
 
     ``frames``: already rendered observations (else rendered into ``render_home``, default
@@ -104,9 +95,7 @@ def to_minari(files: list[Path], dataset_id: str, root: str | Path) -> Path:
     from csgo_env.datasets.minari.export import build_episode
     from csgo_env.datasets.pearce.reader import Recording
 
-    if dataset_id not in DATASET_IDS:
-        raise DatasetError(explain("unknown OpenArena dataset id", expected=str(DATASET_IDS),
-                                   got=repr(dataset_id)))
+    get_info(dataset_id)
     data = ms.data_dir(Path(root), dataset_id)
     written, steps = [], 0
     for path in files:
