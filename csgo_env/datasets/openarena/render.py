@@ -2,12 +2,13 @@
 
 The client plays the demo back with ``cl_aviFrameRate 16`` and ``video``: the engine then
 advances game time by exactly 62.5 ms per rendered frame, however long a frame takes to
-draw, and writes every frame to a motion-JPEG AVI (``cl_aviMotionJpeg 1``: uncompressed
+draw, and writes every frame to a motion-JPEG AVI (``cl_aviMotionJpeg 1``; uncompressed
 is 2.3 MB a frame at 1024x768; the JPEG step is lossy and comes before the crop and
-resize). The 2D overlay, gun, console notices and chat are off (``cg_draw2D 0``,
-``cg_drawgun 0``, ``con_notifytime 0``). The window is
-:data:`~csgo_env.observations.WINDOW_SIZE`, so the frames get the project's crop and resize (:data:`~csgo_env.observations.CROP`, OpenCV
-INTER_LINEAR to 280x150). SDL's offscreen driver is used: no X display is needed.
+resize). The 2D overlay, gun and console notices are off (``cg_draw2D 0``,
+``cg_drawgun 0``, ``con_notifytime 0``). The window is the recordings' 1024x768
+(:data:`~csgo_env.observations.WINDOW_SIZE`), so frames get the project's crop and
+resize (:data:`~csgo_env.observations.CROP`, OpenCV INTER_LINEAR to 280x150). SDL's
+offscreen driver is used: no X display is needed.
 """
 
 from __future__ import annotations
