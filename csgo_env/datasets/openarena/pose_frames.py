@@ -1,8 +1,10 @@
 """A demo's 20 Hz pose stream at the public layout's 16 frames per second, as metadata.
 
 Frame k is at game time ``t0 + k * 62.5`` ms, ``t0`` the first snapshot's ``server_time``,
-for every such time up to the last snapshot (the times the client's ``video`` command
-renders at ``cl_aviFrameRate 16``). Between the two snapshots around a frame time the
+for every such time before the last snapshot (the times the client's ``video`` command
+renders at ``cl_aviFrameRate 16``: playback ends on reading the last snapshot, so a frame
+time equal to it is not rendered; measured: 8.0 s of snapshots give 128 frames, 30.15 s
+give 483). Between the two snapshots around a frame time the
 pose is interpolated linearly: origin and velocity as they are, pitch and yaw after
 unwrapping (so a turn through +-180 degrees interpolates the short way). Across a
 *jump* (either snapshot dead, or the origin moving more than :data:`JUMP_UNITS` in 50 ms,
@@ -57,8 +59,9 @@ class FramePoses:
 
 
 def frame_times(first_ms: int, last_ms: int, frame_ms: float = FRAME_MS) -> np.ndarray:
-    """float64: ``first_ms + k * frame_ms`` for every k with the time <= ``last_ms``."""
-    count = int(np.floor((last_ms - first_ms) / frame_ms)) + 1
+    """float64: ``first_ms + k * frame_ms`` for every k with the time < ``last_ms``
+    (``[first_ms]`` when the two are equal)."""
+    count = max(int(np.ceil((last_ms - first_ms) / frame_ms)), 1)
     return first_ms + frame_ms * np.arange(max(count, 0))
 
 
