@@ -67,7 +67,10 @@ def render_demo(demo: str | os.PathLike[str], home: str | os.PathLike[str], *,
     video = home / "baseoa" / "videos" / "render.avi"
     if not video.exists():
         raise GameError(explain("the OpenArena client wrote no video", got=log.read_text()[-400:]))
-    return read_video(video)
+    try:
+        return read_video(video)
+    finally:
+        video.unlink()  # ~2.4 MB per second of demo; the observations are what is kept
 
 
 def _play(proc: subprocess.Popen[str], log: Path, timeout_s: float) -> None:
