@@ -35,9 +35,13 @@ def test_poses_are_20hz_and_continuous(recorded: tuple[RecordedDemo, DemoPoses])
     _, demo = recorded
     times = np.array([p.server_time for p in demo.poses])
     assert len(times) >= 300  # 20 s at 20 Hz
-    assert set(np.diff(times).tolist()) == {50}
+    gaps = np.diff(times)
+    # The server sends a snapshot every 50 ms; on a loaded machine it may skip one now and
+    # then (the gap is then a multiple of 50 ms), never shift the grid.
+    assert np.all(gaps % 50 == 0) and gaps.min() == 50
+    assert float(np.mean(gaps == 50)) >= 0.95
     origin = np.array([p.origin for p in demo.poses])
-    step = np.linalg.norm(np.diff(origin, axis=0), axis=1)
+    step = np.linalg.norm(np.diff(origin, axis=0), axis=1) / (gaps / 50.0)
     alive = np.array([not p.dead for p in demo.poses])
     both = alive[1:] & alive[:-1]
     # Running speed 320 u/s (+ jump pads, falls) moves < 40 units per 50 ms; larger
