@@ -160,8 +160,8 @@ class TickClock:
         if not overrun:
             sched = self._thread_sched()
             spin = self._spin(sched)
-            hold = self.hold_s > 0
-            sched.enter_wait(deadline + self.hold_s if hold else None)
+            # hold: the priority stays raised after the return (dropped later, see above)
+            hold = sched.enter_wait(deadline + self.hold_s if self.hold_s > 0 else None)
             try:
                 # Measured after entering the wait mode: a preemption before this point
                 # must shorten the sleep, not be added to it.

@@ -108,7 +108,7 @@ class WaitScheduling:
         """Whether the thread is at real-time priority now."""
         return self._raised
 
-    def enter_wait(self, drop_by: float | None = None) -> None:
+    def enter_wait(self, drop_by: float | None = None) -> bool:
         """Before sleeping towards a deadline: raise to real-time priority (a no-op unless
         ``mode == "realtime"``).
 
@@ -118,9 +118,12 @@ class WaitScheduling:
         ``drop_by``, when a helper thread drops it (plus up to the interpreter's switch
         interval while this thread holds the GIL). The helper is told now, during the
         wait, so nothing of it runs at the deadline. None: the caller drops it itself.
+
+        Returns whether a drop at ``drop_by`` is scheduled (False when nothing was raised,
+        or when no helper thread can start, e.g. at interpreter exit: drop it yourself).
         """
         if self._realtime is None:
-            return
+            return False
         with self._lock:
             self._epoch += 1
             epoch = self._epoch
@@ -128,8 +131,8 @@ class WaitScheduling:
                 self._raised = _set(self._realtime, self.tid)
         if drop_by is None:
             _DEMOTER.cancel(self)
-        elif self._raised and not _DEMOTER.schedule(self, drop_by, epoch):
-            raise RuntimeError("no thread can be started to drop the priority later")
+            return False
+        return self._raised and _DEMOTER.schedule(self, drop_by, epoch)
 
     def leave_wait(self) -> None:
         """Back to the thread's normal scheduling now (idempotent, cheap when not raised)."""
