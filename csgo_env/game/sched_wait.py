@@ -138,6 +138,7 @@ class WaitScheduling:
         """Back to the thread's normal scheduling now (idempotent, cheap when not raised)."""
         if self._realtime is None or not self._raised:
             return
+        _DEMOTER.cancel(self)  # the helper need not wake (nor take the GIL) for it
         self._drop()
 
     def _drop(self, epoch: int | None = None) -> None:
