@@ -4,9 +4,10 @@ With every core busy, a thread woken by its timer can wait for a CPU-bound task'
 slice to end (up to a 4 ms scheduler tick). Two remedies on Linux, for the calling thread:
 
 * **real-time wait**: switch to ``SCHED_FIFO`` (priority 1) just before sleeping and back
-  to the previous policy right after the deadline, so the wake-up preempts at once but
-  the caller's own work never runs at real-time priority. Needs ``CAP_SYS_NICE`` or an
-  ``RLIMIT_RTPRIO`` of at least 1 (e.g. ``@audio - rtprio 10`` in limits.conf).
+  to the previous policy after the deadline (at once, or after the caller's short
+  critical section, see below), so the wake-up preempts at once but the caller's own
+  work runs at real-time priority for that short section at most. Needs ``CAP_SYS_NICE``
+  or an ``RLIMIT_RTPRIO`` of at least 1 (e.g. ``@audio - rtprio 10`` in limits.conf).
 * **short slice**: on Linux >= 6.12 (EEVDF) a normal thread may request its own slice
   (``sched_runtime``, 0.1-100 ms, no privilege needed); a shorter slice gives an earlier
   virtual deadline, so the woken thread usually preempts. Its CPU share is unchanged.
@@ -18,11 +19,11 @@ mode ``"default"`` and nothing changes.
 Dropping back from real-time priority makes the kernel reschedule at once: with every core
 busy, a thread that has just run its share of CPU then waits for a busy task's slice
 (measured here: p99 16 ms with two busy processes on two cores). So the drop can be
-deferred: ``WaitScheduling.enter_wait(drop_by=...)`` keeps the priority for the caller's short
-critical section after the deadline (e.g. send input, grab a frame) and a process-wide
-helper thread (itself real-time) drops it at the given time at the latest, unless the
-caller drops it first with :meth:`WaitScheduling.leave_wait`. The helper is told when the
-wait begins (``enter_wait(drop_by=...)``), so waking it costs nothing at the deadline.
+deferred: ``WaitScheduling.enter_wait(drop_by=...)`` keeps the priority for the caller's
+short critical section after the deadline (e.g. grab the frame) and a process-wide helper
+thread (itself real-time) drops it at ``drop_by`` at the latest, unless the caller drops
+it first with :meth:`WaitScheduling.leave_wait`. The helper is told when the wait begins,
+so waking it costs nothing at the deadline.
 """
 
 from __future__ import annotations
