@@ -134,6 +134,15 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     :class:`~csgo_env.errors.EnvConfigError` (expected / got / fix) with no thread, socket
     or process left behind.
 
+    ## Timing
+
+    A step sends the action's input at once, lets the game move on (the stand-in shows
+    its next frame), waits for the next 1/16 s deadline and then grabs the frame. Where
+    permitted (Linux, ``CAP_SYS_NICE`` or an ``RLIMIT_RTPRIO``) the wait and the frame grab
+    run at real-time priority, dropped right after the grab, so with busy cores the frame is
+    still taken on time (:mod:`csgo_env.game.clock`). ``info["tick_lateness_s"]`` is how
+    late the wait returned.
+
     ## Version History
 
     - v0: first version.

@@ -68,7 +68,7 @@ class RunningGame(Protocol):
         ...
 
     def advance(self, timeout_s: float) -> None:
-        """After a tick: the stand-in shows its next frame; a real game runs by itself."""
+        """Before the tick: the stand-in shows its next frame; a real game runs by itself."""
         ...
 
     def restart(self, frame: int, timeout_s: float, *, seed: int | None = None) -> None:

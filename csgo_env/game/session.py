@@ -135,13 +135,18 @@ class GameSession:
 
     # --- per step ------------------------------------------------------------------
     def step(self, action: Action) -> StepResult:
-        """Send ``action`` (changes only), wait for the tick, let the game advance, grab the
-        observation and collect the events since the previous step."""
+        """Send ``action`` (changes only), let the game advance (the stand-in shows its next
+        frame), wait for the tick, grab the observation and collect the events since the
+        previous step. The wait and the grab run at real-time priority where permitted
+        (:class:`~csgo_env.game.clock.TickClock`), dropped right after the grab."""
         _, game, capturer, controller, clock = self._parts()
-        controller.apply(action)
+        controller.apply(action)  # input out at once: the game acts on it until the deadline
+        game.advance(self.config.step_timeout_s)  # the game moves on meanwhile
         report = clock.tick()
-        game.advance(self.config.step_timeout_s)
-        obs = capturer.grab()
+        try:
+            obs = capturer.grab()  # frame in, still at the wait's priority
+        finally:
+            clock.release()  # the critical section ends: the caller's work runs normal
         return StepResult(obs, self.drain_events(), report)
 
     def grab(self) -> np.ndarray:

@@ -288,6 +288,7 @@ def _timed_loop(ctx: DoctorContext, capturer: Any) -> tuple[Any, list[float]]:
             t = time.perf_counter()
             capturer.grab()
             grabs.append(time.perf_counter() - t)
+        clock.release()  # the critical section (frame in) ran at the wait's priority
     return clock.stats(), sorted(grabs)
 
 
