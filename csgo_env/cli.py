@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="csgo-env",
         description="Counter-Strike as a Gymnasium environment and an offline-RL benchmark.")
     parser.add_argument("--version", action="version", version=f"csgo-env {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                help="one of the commands below; `csgo-env COMMAND --help` "
+                                     "lists its options")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"csgo_env.commands.{name}")
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -63,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"csgo-env {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `csgo-env inspect --json DIR | head`: the reader left
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 141
 
 
 if __name__ == "__main__":

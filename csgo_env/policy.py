@@ -43,6 +43,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -159,6 +163,47 @@ class RandomPolicy:
         return action
 
 
+@contextmanager
+def _torch_logs_captured() -> Iterator[list[str]]:
+    """Inside the block torch's log records and warnings are collected (as text lines in
+    the yielded list) instead of printed: a bad file then yields one clean error, not
+    torch's own traceback in the log."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.extend(self.format(record).splitlines())
+
+    handler = Collect()
+    loggers = [logger for name, logger in list(logging.Logger.manager.loggerDict.items())
+               if isinstance(logger, logging.Logger) and logger.handlers
+               and (name == "torch" or name.startswith("torch."))]
+    muted = {id(h): (h, h.level) for lg in loggers for h in lg.handlers}
+    for lg in loggers:
+        lg.addHandler(handler)
+    for h, _ in muted.values():
+        h.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield lines
+        lines.extend(str(w.message) for w in caught)
+    finally:
+        for h, level in muted.values():
+            h.setLevel(level)
+        for lg in loggers:
+            lg.removeHandler(handler)
+
+
+def _root_cause(exc: BaseException, logged: list[str]) -> str:
+    """The most specific reason torch gave: the last exception line it logged, else the
+    exception itself (its first sentence, at most 200 characters)."""
+    causes = [line.strip() for line in logged if line.strip()
+              and line.split(":", 1)[0].strip().endswith(("Error", "Exception"))]
+    text = causes[-1] if causes else f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split()).split(". ")[0].rstrip(".")[:200]
+
+
 class ExportedPolicy:
     """An exported program mapping (1, 150, 280, 3) uint8 to per-head logits (module doc).
 
@@ -177,14 +222,16 @@ class ExportedPolicy:
                 got=str(self.path), fix="save the model with torch.export.save(program, "
                 "'policy.pt2') (see csgo_env.policy)"))
         extra = {POLICY_META_KEY: ""}
-        try:
-            program = torch.export.load(str(self.path), extra_files=extra)
-            self._module = program.module().to(device)
-        except Exception as exc:  # torch raises RuntimeError/ValueError for bad files
-            raise PolicyFileError(explain(
-                "cannot load the policy file", expected="a torch.export .pt2 archive",
-                got=f"{self.path}: {type(exc).__name__}: {str(exc)[:200]}",
-                fix="export the model again with torch.export.save")) from exc
+        with _torch_logs_captured() as logged:
+            try:
+                program = torch.export.load(str(self.path), extra_files=extra)
+                self._module = program.module().to(device)
+            except Exception as exc:  # torch raises RuntimeError/ValueError for bad files
+                raise PolicyFileError(explain(
+                    "the file is not an exported policy", expected="a torch.export .pt2 "
+                    "archive", got=f"{self.path}: {_root_cause(exc, logged)}",
+                    fix="export the model again with torch.export.save (see "
+                        "csgo_env.policy)")) from None
         self.meta: dict[str, Any] = json.loads(extra[POLICY_META_KEY] or "{}")
         if self.meta and self.meta.get("format") != POLICY_FORMAT:
             raise PolicyFileError(explain("policy file of an unknown format",
@@ -257,7 +304,13 @@ def load_policy(spec: str, *, seed: int | None = None, sample: bool = False,
     if spec == "random":
         return RandomPolicy(seed)
     path = Path(spec).expanduser()
+    if not path.exists():
+        raise PolicyFileError(explain(
+            "policy file not found", expected="'random' or the path of an exported .pt2 file",
+            got=f"{spec!r} (no such file: {path.resolve()})",
+            fix="check the path, or pass --policy random"))
     if not path.is_file():
-        raise PolicyFileError(explain("unknown policy", expected="'random' or a .pt2 file",
-                                      got=repr(spec), fix="pass --policy random or a file path"))
+        raise PolicyFileError(explain("the policy is not a file", expected="a .pt2 file",
+                                      got=f"{path} (a folder or special file)",
+                                      fix="pass the .pt2 file itself"))
     return ExportedPolicy(path, sample=sample, seed=seed, sampling=sampling)

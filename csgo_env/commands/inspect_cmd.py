@@ -114,7 +114,9 @@ def inspect_file(path: Path, *, expected_frames: int, deep: bool) -> dict[str, A
         with Recording(path) as rec:
             entry["stats"] = action_stats(rec.action_vectors(), rec.helper())
     except CsgoEnvError as exc:
-        entry["stats_error"] = str(exc)
+        text = str(exc)
+        said = any(text in p or p in text for p in report.problems)
+        entry["stats_error"] = "the file cannot be read (see its problems)" if said else text
     return entry
 
 

@@ -25,11 +25,20 @@ def add_game_arguments(parser: argparse.ArgumentParser) -> None:
     """The game options ``play`` and ``evaluate --live`` share."""
     from csgo_env.game.launch import LAUNCHERS
 
-    parser.add_argument("--game", choices=sorted(LAUNCHERS), default="csgo")
-    parser.add_argument("--gsi-port", type=int, default=None)
-    parser.add_argument("--gsi-token", default=None)
+    parser.add_argument("--game", choices=sorted(LAUNCHERS), default="csgo",
+                        help="the running game to play (default: csgo), or 'replay' / "
+                             "'arena': the stand-in game, started here (a private Xvfb "
+                             "without DISPLAY)")
+    parser.add_argument("--gsi-port", type=int, default=None,
+                        help="port the GSI receiver listens on, the one in the game's cfg "
+                             "(csgo-env gsi-config --port; default: 3000; replay: a free one)")
+    parser.add_argument("--gsi-token", default=None,
+                        help="auth token the game's POSTs must carry, as printed by csgo-env "
+                             "gsi-config (default: any token; replay: a fresh one)")
     parser.add_argument("--offsets", type=Path, default=None, help="offsets file/folder")
-    parser.add_argument("--terminate-on-death", action="store_true")
+    parser.add_argument("--terminate-on-death", action="store_true",
+                        help="end the episode when the player dies (default: play on; "
+                             "deathmatch respawns)")
     parser.add_argument("--recording", type=Path, action="append", default=None,
                         help="replay game: recording(s) to play (default: a generated sample)")
     parser.add_argument("--replay-input-log", type=Path, default=None,
@@ -37,6 +46,7 @@ def add_game_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``csgo-env play``."""
     parser.add_argument("--policy", required=True,
                         help="'random' or a torch.export .pt2 file (see csgo_env.policy)")
     budget = parser.add_mutually_exclusive_group()

@@ -153,23 +153,42 @@ class SequenceReader:
             _close(self._open.popitem(last=False)[1])
         return handle
 
-    def read(self, ref: EpisodeRef, start: int, length: int, history: int = 0) -> dict:
+    def read(self, ref: EpisodeRef, start: int, length: int, history: int = 0, *,
+             observations_out: np.ndarray | None = None) -> dict:
         """Sequence of ``length`` steps at ``start``; observations also cover ``history``
-        earlier frames (``start - history`` must be >= 0), giving ``history + length`` frames."""
+        earlier frames (``start - history`` must be >= 0), giving ``history + length`` frames.
+
+        ``observations_out``: a C-contiguous uint8 array of shape (history + length, 150,
+        280, 3) to read the frames into (a converted store's frames go straight from the
+        file into it); the result's ``observations`` is then that array.
+        """
         if start - history < 0 or start + length > ref.steps or length < 1:
             raise DatasetError(explain("sequence out of range", expected=f"0 <= start-{history}, "
                                        f"start+{length} <= {ref.steps}", got=f"start={start}"))
+        out = observations_out
+        if out is not None and (out.dtype != np.uint8 or not out.flags.c_contiguous
+                                or out.shape != (history + length, *ms.FRAME_SHAPE)):
+            want = (history + length, *ms.FRAME_SHAPE)
+            raise DatasetError(explain("observations_out has the wrong layout",
+                                       expected=f"C-contiguous uint8 {want}",
+                                       got=f"{out.dtype} {out.shape}"))
         if ref.kind == "recording":
-            return self._read_recording(ref, start, length, history)
-        return self._read_store(ref, start, length, history)
+            window = self._read_recording(ref, start, length, history)
+        else:
+            window = self._read_store(ref, start, length, history, out)
+        if out is not None and window["observations"] is not out:
+            out[...] = window["observations"]
+            window["observations"] = out
+        return window
 
-    def _read_store(self, ref: EpisodeRef, start: int, length: int, history: int) -> dict:
+    def _read_store(self, ref: EpisodeRef, start: int, length: int, history: int,
+                    obs_out: np.ndarray | None = None) -> dict:
         lo, hi = start - history, start + length
         fd = self._handle("fd:" + ref.path, lambda: os.open(ref.path, os.O_RDONLY))
         out: dict[str, np.ndarray] = {}
         obs_off = ref.offset("observations")
         if obs_off is not None:
-            out["observations"] = _pread(fd, obs_off, lo, hi, np.uint8, ms.FRAME_SHAPE)
+            out["observations"] = _pread(fd, obs_off, lo, hi, np.uint8, ms.FRAME_SHAPE, obs_out)
         else:
             out["observations"] = self._h5_frames(ref, lo, hi)
         specs = {"actions": (np.int64, (15,), start, hi),
@@ -217,9 +236,10 @@ class SequenceReader:
                 "kill": kill, "death": death}
 
 
-def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int, ...]
-           ) -> np.ndarray:
-    out = np.empty((hi - lo, *shape), dtype=dtype)
+def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int, ...],
+           out: np.ndarray | None = None) -> np.ndarray:
+    if out is None:
+        out = np.empty((hi - lo, *shape), dtype=dtype)
     view = out.data.cast("B")  # out is C-contiguous
     item = out.itemsize * int(np.prod(shape, dtype=np.int64))
     done, start = 0, offset + lo * item

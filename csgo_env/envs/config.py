@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,11 +63,12 @@ class EnvConfig(SessionConfig):
                                  "showing the own player alive", positive("use 30"))
 
 
-def validate_config(**kwargs: Any) -> EnvConfig:
+def validate_config(env_id: str = "CSGO-Deathmatch-v0", /, **kwargs: Any) -> EnvConfig:
     """Validate the env's keyword arguments and return the :class:`EnvConfig`.
 
     Raises :class:`EnvConfigError` naming the argument, what was expected, what was got and
-    the fix. Unknown keyword arguments are an error as well (a typo must not be ignored).
+    the fix (``env_id`` names the env in the message). Unknown keyword arguments are an
+    error as well (a typo must not be ignored).
     """
     try:
         cfg = validate_fields(EnvConfig, kwargs)
@@ -76,21 +78,25 @@ def validate_config(**kwargs: Any) -> EnvConfig:
             raise
         text = str(exc)
         if text.startswith("unknown argument(s)"):
-            text = text.replace("unknown argument(s)", "unknown argument(s) to "
-                                "CSGO-Deathmatch-v0", 1)
+            text = text.replace("unknown argument(s)", f"unknown argument(s) to {env_id}", 1)
         raise EnvConfigError(text) from exc
 
 
-def arguments_doc() -> str:
-    """The env's argument list for its spec sheet, from the fields of :class:`EnvConfig`."""
-    return _arguments_doc(EnvConfig)
+def arguments_doc(skip: Callable[[str], bool] = lambda name: False) -> str:
+    """The env's argument list for its spec sheet, from the fields of :class:`EnvConfig`
+    (fields whose name ``skip`` accepts are left out)."""
+    return _arguments_doc(EnvConfig, skip)
 
 
-def env_signature(first: str = "game") -> inspect.Signature:
-    """The env's call signature from :class:`EnvConfig`: ``first`` positional, the rest
-    keyword-only, each with its default (for ``help()`` and IDEs)."""
+def env_signature(first: str | None = "game",
+                  skip: Callable[[str], bool] = lambda name: False) -> inspect.Signature:
+    """The env's call signature from :class:`EnvConfig`: ``first`` positional (``None``:
+    none), the rest keyword-only, each with its default (for ``help()`` and IDEs); fields
+    whose name ``skip`` accepts are left out."""
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     for f in dataclasses.fields(EnvConfig):
+        if skip(f.name):
+            continue
         kind = (inspect.Parameter.POSITIONAL_OR_KEYWORD if f.name == first
                 else inspect.Parameter.KEYWORD_ONLY)
         params.append(inspect.Parameter(f.name, kind, default=f.default))

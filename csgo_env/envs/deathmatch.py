@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def _finalize(session: GameSession) -> None:
     if not session.closed:
-        warnings.warn("CSGO-Deathmatch-v0 was not closed; releasing keys and stopping the game "
+        warnings.warn("the deathmatch env was not closed; releasing keys and stopping the game "
                       "session now (call env.close())", ResourceWarning, stacklevel=2)
     session.close()
 
@@ -134,6 +134,15 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     Every argument is checked before anything starts; a bad one raises
     :class:`~csgo_env.errors.EnvConfigError` (expected / got / fix) with no thread, socket
     or process left behind.
+
+    ## Timing
+
+    A step sends the action's input at once, lets the game move on (the stand-in shows
+    its next frame), waits for the next 1/16 s deadline and then grabs the frame. Where
+    permitted (Linux, ``CAP_SYS_NICE`` or an ``RLIMIT_RTPRIO``) the wait and the frame grab
+    run at real-time priority, dropped right after the grab, so with busy cores the frame is
+    still taken on time (:mod:`csgo_env.game.clock`). ``info["tick_lateness_s"]`` is how
+    late the wait returned.
 
     ## Version History
 

@@ -6,11 +6,18 @@ drift). :meth:`TickClock.tick` sleeps until ``spin_s`` before the deadline, then
 
 With both cores busy, a woken loop can still wait for a CPU-bound task's time slice (up to
 a 4 ms scheduler tick). On Linux the clock therefore prepares the thread that ticks
-(:mod:`csgo_env.game.sched_wait`): where permitted it waits at real-time priority and
-returns to normal priority right after the deadline (the caller's work never runs
-real-time); otherwise it asks for a short scheduler slice (``slice_s``, 0.1 ms) and keeps
-its spin inside that slice. Where neither is available the clock works the same with the
-system's defaults. :meth:`TickClock.stats` says which mode was used.
+(:mod:`csgo_env.game.sched_wait`): where permitted it waits at real-time priority;
+otherwise it asks for a short scheduler slice (``slice_s``, 0.1 ms) and keeps its spin
+inside that slice. Where neither is available the clock works the same with the system's
+defaults. :meth:`TickClock.stats` says which mode was used.
+
+Lateness is measured where :meth:`TickClock.tick` returns to its caller, not inside the
+wait. Dropping real-time priority makes the kernel reschedule, and with busy cores the
+thread then loses several milliseconds; so after a real-time wait ``tick()`` returns with
+the priority still raised, for the caller's short critical section (send the input, grab
+the frame). It drops at :meth:`TickClock.release`, at the next ``tick()``'s wait, or
+``hold_s`` after the deadline at the latest (a helper thread drops it then), so the
+caller's own work runs at real-time priority for at most ``hold_s`` per tick.
 """
 
 from __future__ import annotations
@@ -66,7 +73,8 @@ class TickClock:
     """Paces a loop at ``hz`` ticks per second; keeps the last ``history`` latenesses."""
 
     def __init__(self, hz: float = 16.0, *, spin_s: float = 0.002, history: int = 65536,
-                 slice_s: float | None = 0.0001, realtime_wait: bool = True) -> None:
+                 slice_s: float | None = 0.0001, realtime_wait: bool = True,
+                 hold_s: float | None = None) -> None:
         if not (isinstance(hz, (int, float)) and math.isfinite(hz) and hz > 0):
             raise ArgumentError(explain("invalid clock rate", expected="a finite rate > 0 Hz",
                                         got=repr(hz)))
@@ -74,6 +82,12 @@ class TickClock:
             raise ArgumentError(explain("invalid spin_s",
                                         expected=f"0 <= spin_s < one period ({1.0 / hz:g} s)",
                                         got=repr(spin_s)))
+        if hold_s is None:
+            hold_s = min(0.004, 0.25 / hz)
+        if not (isinstance(hold_s, (int, float)) and 0 <= hold_s < 1.0 / hz):
+            raise ArgumentError(explain("invalid hold_s",
+                                        expected=f"0 <= hold_s < one period ({1.0 / hz:g} s)",
+                                        got=repr(hold_s)))
         self.hz = float(hz)
         self.period_s = 1.0 / self.hz
         self.spin_s = float(spin_s)
@@ -81,6 +95,9 @@ class TickClock:
         """Requested scheduler slice of the ticking thread (None: do not ask)."""
         self.realtime_wait = realtime_wait
         """Wait for deadlines at real-time priority where permitted."""
+        self.hold_s = float(hold_s)
+        """How long after a deadline a real-time wait's priority is kept at most (0: dropped
+        before :meth:`tick` returns; default 4 ms, at most a quarter period)."""
         self._sched: dict[int, WaitScheduling] = {}
         self._lateness: collections.deque[float] = collections.deque(maxlen=int(history))
         self._anchor: float | None = None
@@ -130,15 +147,21 @@ class TickClock:
         return anchor
 
     def tick(self) -> TickReport:
-        """Wait for the next deadline and report how it went (starts the clock if needed)."""
+        """Wait for the next deadline and report how it went (starts the clock if needed).
+
+        After a real-time wait the thread is still at real-time priority when this returns
+        (see the module docstring): call :meth:`release` once the critical section after
+        the deadline is done; otherwise the priority drops ``hold_s`` after the deadline.
+        ``lateness_s`` is measured at the return.
+        """
         anchor = self._anchor if self._anchor is not None else self._restart()
         deadline = anchor + self._n * self.period_s
-        now = time.perf_counter()
-        overrun = now > deadline
+        overrun = time.perf_counter() > deadline
         if not overrun:
             sched = self._thread_sched()
             spin = self._spin(sched)
-            sched.enter_wait()
+            # hold: the priority stays raised after the return (dropped later, see above)
+            hold = sched.enter_wait(deadline + self.hold_s if self.hold_s > 0 else None)
             try:
                 # Measured after entering the wait mode: a preemption before this point
                 # must shorten the sleep, not be added to it.
@@ -147,9 +170,14 @@ class TickClock:
                     time.sleep(pause)
                 while time.perf_counter() < deadline:
                     pass
-                now = time.perf_counter()
-            finally:
+            except BaseException:
                 sched.leave_wait()
+                raise
+            if not hold:
+                sched.leave_wait()
+        else:
+            self.release()  # a hold left over from the previous tick ends here
+        now = time.perf_counter()
         lateness = now - deadline
         resynced = lateness > self.period_s
         if resynced:
@@ -162,6 +190,13 @@ class TickClock:
         report = TickReport(self._index, deadline, lateness, overrun, resynced)
         self._index += 1
         return report
+
+    def release(self) -> None:
+        """End the critical section after a tick: back to normal priority now (a no-op when
+        the calling thread is not raised)."""
+        sched = self._sched.get(threading.get_ident())
+        if sched is not None and sched.raised:
+            sched.leave_wait()
 
     def stats(self) -> ClockStats:
         """Statistics over the recorded ticks (lateness of the last ``history`` ticks)."""
@@ -206,6 +241,9 @@ class UnpacedClock:
         report = TickReport(self._index, time.perf_counter(), 0.0, False, False)
         self._index += 1
         return report
+
+    def release(self) -> None:
+        """Nothing to end: an unpaced tick never raises the thread's priority."""
 
     def stats(self) -> ClockStats:
         return ClockStats(ticks=self._index, mean_lateness_s=0.0, p50_lateness_s=0.0,

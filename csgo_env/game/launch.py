@@ -1,23 +1,30 @@
-"""Per-profile launchers: attach to a running csgo / cs2, or start the stand-in game.
+"""Per-profile launchers: attach to a running csgo / cs2, start the stand-in game or a
+local OpenArena match.
 
 Everything that differs between the profiles lives here, so no other module asks which game
 it is: a :class:`Launcher` checks the profile's own rules on a config (which GSI port, which
-options only the stand-in takes), says whether the session makes a GSI token, starts or
-attaches to the game (:meth:`Launcher.launch`, returning a :class:`RunningGame`) and finds a
-game that is already running (:meth:`Launcher.find_running`, for the doctor).
+options only one profile takes), says whether the game reports through GSI and whether the
+session makes a GSI token, starts or attaches to the game (:meth:`Launcher.launch`,
+returning a :class:`RunningGame`, which may bring its own event feed and pose source) and
+finds a game that is already running (:meth:`Launcher.find_running`, for the doctor).
 
 :data:`LAUNCHERS` maps each ``game`` name to its launcher; :func:`launcher_for` looks one up.
 ``"csgo"`` and ``"cs2"`` attach (:class:`AttachLauncher`; written for real, not executed in
 this project's CI, where no game can run); ``"replay"`` starts the stand-in game
-(:class:`StandinLauncher`): a child process under the current ``DISPLAY`` that plays a
-recording, with its own offsets file and a fresh token; ``"arena"`` starts the same process
+(:class:`StandinLauncher`): a child process under the current ``DISPLAY`` (on Linux
+without one, a private Xvfb that lives as long as the game:
+:func:`csgo_env.game.screen.xvfb.ensure_display`) that plays a recording, with its own
+offsets file and a fresh token; ``"arena"`` starts the same process
 in its closed-loop arena (synthetic; :class:`~csgo_env.standin.arena_running.ArenaRunning`),
 the one game that waits for every step, so the only one that may run unpaced
-(``paced=False``).
+(``paced=False``); ``"openarena"`` starts a dedicated server with bots and a client
+(:class:`~csgo_env.game.openarena.launcher.OpenArenaLauncher`), whose events come from the
+server's log and whose pose comes from the client's memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
@@ -28,10 +35,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from csgo_env.errors import ArgumentError, GameNotRunning, explain
 from csgo_env.game.gsi.cfg import DEFAULT_GSI_PORT
-from csgo_env.game.profiles import ARENA, CS2, CSGO, REPLAY, GameProfile
+from csgo_env.game.openarena.launcher import OpenArenaLauncher
+from csgo_env.game.profiles import ARENA, CS2, CSGO, OPENARENA, REPLAY, GameProfile
 
 if TYPE_CHECKING:
+    from csgo_env.game.event_feed import EventFeed
     from csgo_env.game.input.backends import InputBackend
+    from csgo_env.game.memory.attach import PoseProvider
     from csgo_env.game.session_config import SessionConfig
     from csgo_env.standin.game_process import ReplayProcess
 
@@ -44,19 +54,21 @@ class RunningGame(Protocol):
     ``pid`` is the game's process id when the launcher knows it (``None``: the window is
     found by title and :meth:`process_id` looks the process up). ``offsets_path`` is what
     the pose reader follows (``None``: no pose). ``input_log`` is the stand-in's log of the
-    input it received (``None`` for a real game).
+    input it received (``None`` for a real game). ``events`` is the game's own event feed
+    (``None``: the session's GSI receiver is the feed).
     """
 
     pid: int | None
     offsets_path: Path | None
     input_log: Path | None
+    events: EventFeed | None
 
     def process_id(self) -> int:
         """The game's process id (looked up when not known)."""
         ...
 
     def advance(self, timeout_s: float) -> None:
-        """After a tick: the stand-in shows its next frame; a real game runs by itself."""
+        """Before the tick: the stand-in shows its next frame; a real game runs by itself."""
         ...
 
     def restart(self, frame: int, timeout_s: float, *, seed: int | None = None) -> None:
@@ -72,6 +84,10 @@ class RunningGame(Protocol):
         """The recording frame on screen (stand-in only, else ``None``)."""
         ...
 
+    def open_pose(self, backend: str) -> PoseProvider | None:
+        """The pose source (memory ``backend``), ``None`` when the game gives no pose."""
+        ...
+
     def close(self) -> None:
         """Stop what the launcher started and delete its files (idempotent)."""
         ...
@@ -85,6 +101,12 @@ class Launcher(Protocol):
         """The game this launcher plays."""
         ...
 
+    @property
+    def uses_gsi(self) -> bool:
+        """Whether the session runs a GSI receiver for this game (its URL goes to
+        :meth:`launch`)."""
+        ...
+
     def check(self, cfg: C) -> C:
         """``cfg`` with the profile's rules applied (``gsi_port`` resolved) or ArgumentError."""
         ...
@@ -93,13 +115,39 @@ class Launcher(Protocol):
         """The GSI token the receiver checks."""
         ...
 
-    def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
-        """Start or attach to the game."""
+    def launch(self, cfg: SessionConfig, *, gsi_url: str | None, token: str | None
+               ) -> RunningGame:
+        """Start or attach to the game (``gsi_url``: the receiver's, when :attr:`uses_gsi`)."""
         ...
 
     def find_running(self, window_backend: str = "auto") -> tuple[int, str]:
         """``(pid, description)`` of the running game, or :class:`GameNotRunning`."""
         ...
+
+
+def reject_options_of_others(cfg: SessionConfig, game: str) -> None:
+    """ArgumentError when ``cfg`` sets an option that belongs to other profiles (fields
+    named ``replay_*`` belong to ``replay`` and ``arena``, ``openarena_*`` to
+    ``openarena``)."""
+    owners = {"replay_": ("replay", "arena"), "openarena_": ("openarena",)}
+    for f in dataclasses.fields(cfg):
+        games = next((g for prefix, g in owners.items() if f.name.startswith(prefix)), None)
+        if games is None or game in games:
+            continue
+        if getattr(cfg, f.name) != f.default:
+            raise ArgumentError(explain(
+                f"{f.name} only applies to game={games[0]!r}",
+                expected=" or ".join(f"game={g!r}" for g in games), got=f"game={game!r}",
+                fix=f"drop {f.name} or pass game={games[0]!r}"))
+
+
+def _memory_pose(offsets_path: Path | None, profile: GameProfile, pid: int,
+                 backend: str) -> PoseProvider | None:
+    if offsets_path is None:
+        return None
+    from csgo_env.game.memory.attach import open_pose_source
+
+    return open_pose_source(offsets_path, profile, pid, backend=backend)
 
 
 # --- the real games ---------------------------------------------------------------------
@@ -112,6 +160,7 @@ class AttachedGame:
     offsets_path: Path | None
     pid: int | None = None
     input_log: Path | None = None
+    events: EventFeed | None = None
 
     def process_id(self) -> int:
         from csgo_env.game.processes import find_game_process
@@ -132,6 +181,9 @@ class AttachedGame:
     def shown_frame(self) -> int | None:
         return None
 
+    def open_pose(self, backend: str) -> PoseProvider | None:
+        return _memory_pose(self.offsets_path, self.profile, self.process_id(), backend)
+
     def close(self) -> None:
         """The user's game keeps running."""
 
@@ -141,6 +193,7 @@ class AttachLauncher:
     """Attach to a running Counter-Strike (csgo_legacy or CS2)."""
 
     profile: GameProfile
+    uses_gsi: bool = True
 
     def check(self, cfg: C) -> C:
         port = DEFAULT_GSI_PORT if cfg.gsi_port is None else cfg.gsi_port
@@ -150,17 +203,15 @@ class AttachLauncher:
                 expected="the fixed port written in the game's GSI cfg", got=repr(port),
                 fix=f"pass gsi_port={DEFAULT_GSI_PORT} or the port given to csgo-env "
                     "gsi-config"))
-        if cfg.replay_recordings:
-            raise ArgumentError(explain(
-                "replay_recordings only applies to game='replay'", expected="game='replay'",
-                got=repr(cfg.game), fix="drop replay_recordings or pass game='replay'"))
+        reject_options_of_others(cfg, self.profile.name)
         _paced_only(cfg)
         return dataclasses.replace(cfg, gsi_port=port)
 
     def token(self, given: str | None) -> str | None:
         return given
 
-    def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
+    def launch(self, cfg: SessionConfig, *, gsi_url: str | None, token: str | None
+               ) -> RunningGame:
         return AttachedGame(self.profile, cfg.offsets_path)
 
     def find_running(self, window_backend: str = "auto") -> tuple[int, str]:
@@ -173,13 +224,18 @@ class AttachLauncher:
 # --- the stand-in game -------------------------------------------------------------------
 
 class StandinGame:
-    """The stand-in game process, its offsets file and its input log."""
+    """The stand-in game process, its offsets file and its input log, and the private
+    display it may run on (``display``: released last by :meth:`close`)."""
 
     def __init__(self, process: ReplayProcess, *, offsets_path: Path, input_log: Path,
-                 tmpdir: Path) -> None:
+                 tmpdir: Path, display: contextlib.ExitStack | None = None,
+                 profile: GameProfile = REPLAY) -> None:
         self.process = process
+        self._display = display
+        self.profile = profile
         self.offsets_path: Path | None = offsets_path
         self.input_log: Path | None = input_log
+        self.events: EventFeed | None = None
         self.pid: int | None = None
         self._tmpdir: Path | None = tmpdir
         self._shown: dict[str, Any] | None = None
@@ -204,6 +260,9 @@ class StandinGame:
     def shown_frame(self) -> int | None:
         return None if self._shown is None else int(self._shown["frame"])
 
+    def open_pose(self, backend: str) -> PoseProvider | None:
+        return _memory_pose(self.offsets_path, self.profile, self.process_id(), backend)
+
     def close(self) -> None:
         try:
             self.process.stop()
@@ -211,6 +270,9 @@ class StandinGame:
             if self._tmpdir is not None:
                 shutil.rmtree(self._tmpdir, ignore_errors=True)
                 self._tmpdir = None
+            if self._display is not None:  # what still holds the display may close after
+                self._display.close()      # it (mss and python-xlib close a dead one fine)
+                self._display = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,6 +282,7 @@ class StandinLauncher:
 
     profile: GameProfile = REPLAY
     arena: bool = False
+    uses_gsi: bool = True
 
     def check(self, cfg: C) -> C:
         from csgo_env.game.session_config import existing_file
@@ -239,6 +302,7 @@ class StandinLauncher:
             existing_file("replay_recordings", path)
         left, top, right, bottom = cfg.crop
         exact_index_maps((right - left, bottom - top), OBS_SIZE)  # ArgumentError: too small
+        reject_options_of_others(cfg, self.profile.name)
         return dataclasses.replace(cfg, gsi_port=0 if cfg.gsi_port is None else cfg.gsi_port)
 
     def token(self, given: str | None) -> str | None:
@@ -246,11 +310,15 @@ class StandinLauncher:
 
         return given if given is not None else new_token()
 
-    def launch(self, cfg: SessionConfig, *, gsi_url: str, token: str | None) -> RunningGame:
+    def launch(self, cfg: SessionConfig, *, gsi_url: str | None, token: str | None
+               ) -> RunningGame:
+        from csgo_env.game.screen.xvfb import ensure_display
         from csgo_env.standin.default_recording import default_recordings
         from csgo_env.standin.game_process import ReplayProcess
         from csgo_env.standin.memory_image import write_replay_offsets
 
+        display = contextlib.ExitStack()
+        display.enter_context(ensure_display())
         tmpdir = Path(tempfile.mkdtemp(prefix=f"csgo_env_{self.profile.name}_"))
         try:
             offsets = cfg.offsets_path or write_replay_offsets(tmpdir / "replay_offsets.json")
@@ -268,13 +336,15 @@ class StandinLauncher:
                                     start_frame=cfg.replay_start_frame, extra_args=extra)
         except BaseException:
             shutil.rmtree(tmpdir, ignore_errors=True)
+            display.close()
             raise
         kind = StandinGame
         if self.arena:
             from csgo_env.standin.arena_running import ArenaRunning
 
             kind = ArenaRunning
-        game = kind(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir)
+        game = kind(process, offsets_path=offsets, input_log=input_log, tmpdir=tmpdir,
+                    display=display, profile=self.profile)
         try:
             game.start(cfg.startup_timeout_s)
         except BaseException:
@@ -315,6 +385,7 @@ LAUNCHERS: Mapping[str, Launcher] = MappingProxyType({
     CS2.name: AttachLauncher(CS2),
     REPLAY.name: StandinLauncher(),
     ARENA.name: StandinLauncher(ARENA, arena=True),
+    OPENARENA.name: OpenArenaLauncher(),
 })
 """``game`` name -> its launcher."""
 

@@ -4,7 +4,9 @@ A profile names the window titles, process and module names, GSI cfg folder, poi
 and key codes of one game. Key codes are given for both injection backends: DirectInput
 scan codes (Windows) and X11 keysym names (Linux). The ``replay`` and ``arena`` profiles
 describe the stand-in game used in CI (``game="replay"``: a recording played back;
-``game="arena"``: its closed-loop arena).
+``game="arena"``: its closed-loop arena); ``openarena`` the OpenArena client (ioquake3
+engine, Linux), the real game of the CI (its key bindings:
+:mod:`csgo_env.game.openarena.commands`).
 """
 
 from __future__ import annotations
@@ -106,8 +108,23 @@ ARENA = dataclasses.replace(
 """The stand-in game's arena mode: the same process, channels and memory layout as
 ``replay``, its own window title."""
 
+OPENARENA = GameProfile(
+    name="openarena",
+    display_name="OpenArena 0.8.8 (ioquake3), a local match against bots",
+    window_titles=("ioquake3", "OpenArena"),
+    process_names=MappingProxyType({"linux": ("ioquake3",)}),
+    client_module=MappingProxyType({"linux": "cgamex86_64.so"}),
+    engine_module=MappingProxyType({"linux": "ioquake3"}),
+    pointer_size=MappingProxyType({"linux": 8}),
+    cfg_subdir=None,
+    steam_app_id=None,
+    offsets_format=None,
+    launch_hint="started by the environment itself (game='openarena'; install it with "
+                "scripts/setup_openarena.sh)",
+)
+
 PROFILES: Mapping[str, GameProfile] = MappingProxyType(
-    {p.name: p for p in (CSGO, CS2, REPLAY, ARENA)})
+    {p.name: p for p in (CSGO, CS2, REPLAY, ARENA, OPENARENA)})
 
 
 def get_profile(name: str | GameProfile) -> GameProfile:

@@ -168,13 +168,38 @@ def port_or_default(name: str, value: Any) -> int | None:
     return value
 
 
+def int_in(low: int, high: int, fix: str) -> Check:
+    def check(name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise fail(f"bad {name}", f"an int in {low}..{high}", value, fix)
+        return value
+    return check
+
+
+def number_in(low: float, high: float, fix: str) -> Check:
+    def check(name: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not low <= value <= high:
+            raise fail(f"bad {name}", f"a number in {low:g}..{high:g}", value, fix)
+        return float(value)
+    return check
+
+
+def map_name(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value or \
+            not all(c.isascii() and (c.isalnum() or c in "_-") for c in value):
+        raise fail(f"bad {name}", "a map name such as 'oa_dm1' (letters, digits, _ and -)",
+                   value, "pass the name of a map in the game's pk3 files, e.g. 'oa_dm1'")
+    return value
+
+
 def known_game(name: str, value: Any) -> str:
     from csgo_env.game.launch import LAUNCHERS
 
     if value not in LAUNCHERS:
         raise fail("unknown game", f"one of {list(LAUNCHERS)}", value,
-                   "use game='csgo' (csgo_legacy), 'cs2', or 'replay' / 'arena' for the CI "
-                   "stand-in")
+                   "use game='csgo' (csgo_legacy), 'cs2', 'replay' / 'arena' for the CI "
+                   "stand-in, or 'openarena' for a local OpenArena match")
     return str(value)
 
 
@@ -215,8 +240,9 @@ class SessionConfig:
     """
 
     game: str = arg("csgo", "``\"csgo\"`` (csgo_legacy), ``\"cs2\"``, ``\"replay\"`` (the "
-                    "stand-in game, started by the session, playing a recording) or "
-                    "``\"arena\"`` (the stand-in game's closed-loop arena, synthetic)",
+                    "stand-in game, started by the session, playing a recording), "
+                    "``\"arena\"`` (the stand-in game's closed-loop arena, synthetic) or "
+                    "``\"openarena\"`` (a local OpenArena match, started by the session)",
                     known_game)
     fps: float = arg(16.0, "steps per second (the recordings' rate)",
                      positive("use fps=16 (the recordings' rate)", most=1000))
@@ -260,6 +286,22 @@ class SessionConfig:
     replay_args: tuple[str, ...] = arg((), "replay and arena: extra command-line options of "
                                        "the stand-in game (e.g. ``(\"--opponents\", \"2\")`` "
                                        "in the arena)", strings("('--sensitivity', '1.0')"))
+    openarena_map: str = arg("oa_dm1", "openarena only: the map", map_name)
+    openarena_bots: int = arg(3, "openarena only: bots added to the match",
+                              int_in(0, 15, "use 0..15 bots"))
+    openarena_bot_skill: float = arg(4.0, "openarena only: the bots' skill, 1 (easiest) .. 5",
+                                     number_in(1, 5, "use a skill from 1 to 5"))
+    openarena_port: int | None = arg(None, "openarena only: the server's UDP port on "
+                                     "127.0.0.1 (None: a free one)",
+                                     optional(int_in(1024, 65535, "use None (a free port)")))
+    openarena_max_fps: int = arg(60, "openarena only: the client's frame cap "
+                                 "(``com_maxfps``)", int_in(10, 250, "use 30..125"))
+    openarena_server_args: tuple[str, ...] = arg((), "openarena only: extra command-line "
+                                                 "tokens of the dedicated server",
+                                                 strings("('+set', 'g_gravity', '600')"))
+    openarena_client_args: tuple[str, ...] = arg((), "openarena only: extra command-line "
+                                                 "tokens of the client",
+                                                 strings("('+set', 'cg_drawgun', '0')"))
     setup_console: tuple[str, ...] = arg((), "console commands typed at the first reset, e.g. "
                                          "``(\"bot_kick\", \"mp_warmup_end\")``",
                                          console_commands)
@@ -301,8 +343,9 @@ def validate_session_config(**kwargs: Any) -> SessionConfig:
     return launcher_for(cfg.game).check(cfg)
 
 
-def arguments_doc(cls: type) -> str:
-    """The spec sheet's argument list: ``- ``name`` (default): doc`` per field, in order."""
+def arguments_doc(cls: type, skip: Callable[[str], bool] = lambda name: False) -> str:
+    """The spec sheet's argument list: ``- ``name`` (default): doc`` per field, in order
+    (fields whose name ``skip`` accepts are left out)."""
     return "\n".join(textwrap.fill(f"- ``{f.name}`` ({f.metadata['shown']}): "
                                    f"{f.metadata['doc']}.", width=88, subsequent_indent="  ")
-                     for f in dataclasses.fields(cls))
+                     for f in dataclasses.fields(cls) if not skip(f.name))

@@ -1,8 +1,9 @@
 """Start and drive the replay game process from the environment.
 
-:class:`ReplayProcess` runs ``python -m csgo_env.standin`` under the current ``DISPLAY``
-(or the one given) in its own session (a Ctrl-C in the terminal reaches the agent, which
-releases its keys, not the game), waits for its ``ready`` reply, and then moves it one
+:class:`ReplayProcess` runs ``python -m csgo_env.standin`` (isolated from the current
+directory, see :mod:`csgo_env._python_child`) under the current ``DISPLAY`` (or the one
+given) in its own session (a Ctrl-C in the terminal reaches the agent, which releases its
+keys, not the game), waits for its ``ready`` reply, and then moves it one
 frame per env step over its stdin/stdout (``reset N`` / ``next``; see
 :mod:`csgo_env.standin.game`). Each call returns the game's ``shown`` reply once the frame
 is on screen and its GSI POST was answered. :meth:`ReplayProcess.stop` sends ``quit`` (the
@@ -24,9 +25,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from csgo_env._python_child import module_command
 from csgo_env.errors import EnvTimeout, GameError, explain
 from csgo_env.game.profiles import REPLAY
 from csgo_env.observations import CROP, WINDOW_SIZE
+
+
+def _fix_for(stderr_tail: str, log: Path) -> str:
+    """The fix to suggest for a replay game that failed, from the end of its stderr."""
+    if "ImportError" in stderr_tail or "ModuleNotFoundError" in stderr_tail:
+        return ("the game process could not import a module: reinstall the project "
+                f"(bash scripts/setup.sh); whole log: {log}")
+    if "DISPLAY" in stderr_tail or "X server" in stderr_tail or "video" in stderr_tail:
+        return f"check that DISPLAY names a running X server; whole log: {log}"
+    return f"read the stderr tail above (whole log: {log})"
 
 
 class ReplayProcess:
@@ -46,10 +58,11 @@ class ReplayProcess:
         self.input_log = Path(input_log)
         self.title = title
         self.control = control
-        cmd = [sys.executable, "-m", "csgo_env.standin", "--input-log", str(self.input_log),
-               "--title", title, "--window-size", f"{window_size[0]}x{window_size[1]}",
-               "--crop", ",".join(str(v) for v in crop), "--control", control,
-               "--start-frame", str(start_frame)]
+        cmd = module_command("csgo_env.standin", "--input-log", str(self.input_log),
+                             "--title", title,
+                             "--window-size", f"{window_size[0]}x{window_size[1]}",
+                             "--crop", ",".join(str(v) for v in crop), "--control", control,
+                             "--start-frame", str(start_frame))
         for path in recordings:
             cmd += ["--recording", str(path)]
         if gsi_url is not None:
@@ -98,7 +111,7 @@ class ReplayProcess:
             tail = self._stderr_path.read_text(errors="replace")[-1500:]
         code = None if self.proc is None else self.proc.poll()
         return GameError(explain(f"the replay game {what}", got=f"exit code {code}; stderr "
-                                 f"tail: {tail!r}", fix="check DISPLAY and the recording path"))
+                                 f"tail: {tail!r}", fix=_fix_for(tail, self._stderr_path)))
 
     def _read_line(self, timeout_s: float) -> dict[str, Any]:
         assert self.proc is not None and self.proc.stdout is not None

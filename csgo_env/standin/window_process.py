@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from csgo_env._python_child import module_command
 from csgo_env.errors import GameError, explain
 from csgo_env.observations import WINDOW_SIZE
 from csgo_env.standin.window import read_log
@@ -33,8 +33,8 @@ class WindowProcess:
                  display: str | None = None, timeout: float = 20.0) -> None:
         self.title = title
         self.log_path = Path(log)
-        cmd = [sys.executable, "-m", "csgo_env.standin.window", "--title", title,
-               "--size", f"{size[0]}x{size[1]}", "--log", str(self.log_path)]
+        cmd = module_command("csgo_env.standin.window", "--title", title,
+                             "--size", f"{size[0]}x{size[1]}", "--log", str(self.log_path))
         if position is not None:
             cmd += ["--pos", f"{position[0]},{position[1]}"]
         if frames is not None:

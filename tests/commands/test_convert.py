@@ -98,7 +98,8 @@ def test_exit_status_1_names_the_corrupt_file(tmp_path: Path,
                              timeout=120)
     assert listing.returncode == 0
     line = next(x for x in listing.stdout.splitlines() if x.startswith(TRAIN))
-    assert "complete: 1/171 episodes, lossless, SYNTHETIC, 1 skipped" in line
+    assert "loadable: 1 episode (the full dataset has 171), lossless, SYNTHETIC, 1 skipped" \
+        in line
     assert sum("csgo/" in x for x in listing.stdout.splitlines()) == 12
 
 

@@ -112,7 +112,7 @@ def test_policy_specs() -> None:
     a = RandomPolicy(seed=4).act(np.zeros((150, 280, 3), np.uint8))
     assert a.shape == (15,) and a.dtype == np.int64
     assert np.array_equal(a, RandomPolicy(seed=4).act(np.zeros((150, 280, 3), np.uint8)))
-    with pytest.raises(PolicyFileError, match="unknown policy"):
+    with pytest.raises(PolicyFileError, match="policy file not found"):
         load_policy("no-such-policy.pt2")
 
 
@@ -124,11 +124,22 @@ def test_bad_policy_files_are_refused_with_the_fix(tmp_path: Path) -> None:
         load_policy(str(wrong_kind))
     corrupt = tmp_path / "policy.pt2"
     corrupt.write_bytes(b"not a zip archive")
-    with pytest.raises(PolicyFileError, match="cannot load the policy file"):
+    with pytest.raises(PolicyFileError, match="the file is not an exported policy"):
         load_policy(str(corrupt))
 
 
-def test_bad_policy_exits_with_error(xvfb_display: str) -> None:
-    proc = _play("--policy", "missing.pt", "--game", "replay", "--steps", "1")
+def test_bad_policy_files_exit_with_one_clean_line(tmp_path: Path) -> None:
+    """A missing file says so; a junk .pt2 gives our message alone, none of torch's log."""
+    proc = _play("--policy", "missing.pt2", "--game", "replay", "--steps", "1")
     _, err = _communicate(proc, 30)
-    assert proc.returncode == 2 and "unknown policy" in err
+    assert proc.returncode == 2 and "policy file not found" in err, err
+    assert "missing.pt2" in err and "unknown policy" not in err
+    pytest.importorskip("torch")
+    junk = tmp_path / "junk.pt2"
+    junk.write_bytes(b"\x00junk" * 100)
+    proc = _play("--policy", str(junk), "--game", "replay", "--steps", "1")
+    _, err = _communicate(proc, 60)
+    assert proc.returncode == 2
+    assert err.strip().splitlines() == [err.strip()], err  # one line, no traceback
+    assert err.startswith("csgo-env play: error: the file is not an exported policy")
+    assert "Traceback" not in err and "PytorchStreamReader failed reading zip archive" in err

@@ -220,6 +220,7 @@ def test_wait_ready_names_what_is_wrong() -> None:
     """The reset wait over real HTTP: spectating, dead, then alive."""
     from csgo_env.envs.config import validate_config
     from csgo_env.errors import EnvTimeout
+    from csgo_env.game.event_feed import GSIFeed
     from csgo_env.game.gsi.events import EventTracker
     from csgo_env.game.gsi.receiver import GSIReceiver
     from csgo_env.game.session import GameSession
@@ -227,6 +228,7 @@ def test_wait_ready_names_what_is_wrong() -> None:
 
     session = GameSession(validate_config(game="replay"))
     session.receiver = GSIReceiver(port=0, token="t", tracker=EventTracker("own")).start()
+    session.events = GSIFeed(session.receiver)
     sender = GSISender(session.receiver.url)
     try:
         with pytest.raises(GSISilent, match="gsi-config"):

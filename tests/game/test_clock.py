@@ -93,7 +93,14 @@ def test_percentile_nearest_rank() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"hz": 0}, {"hz": -16}, {"hz": math.inf}, {"hz": "16"},
-                                    {"spin_s": -0.001}, {"hz": 16, "spin_s": 0.1}])
+                                    {"spin_s": -0.001}, {"hz": 16, "spin_s": 0.1},
+                                    {"hold_s": -0.001}, {"hz": 16, "hold_s": 0.07}])
 def test_bad_arguments_are_refused(kwargs: dict) -> None:
     with pytest.raises(ArgumentError, match="expected"):
         TickClock(**kwargs)
+
+
+def test_default_hold_fits_the_period() -> None:
+    assert TickClock(16.0).hold_s == pytest.approx(0.004)
+    assert TickClock(500.0, spin_s=0.0005).hold_s == pytest.approx(0.0005)  # a quarter period
+    assert TickClock(16.0, hold_s=0).hold_s == 0.0

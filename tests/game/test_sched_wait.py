@@ -1,4 +1,5 @@
-"""Deadline-wait scheduling on Linux: real-time only while waiting, a short slice otherwise."""
+"""Deadline-wait scheduling on Linux: real-time while waiting and for the short critical
+section after the deadline, a short slice otherwise."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -39,9 +41,9 @@ def test_realtime_only_while_waiting() -> None:
     assert (before, during, after) == (os.SCHED_OTHER, os.SCHED_FIFO, os.SCHED_OTHER)
 
 
-def test_clock_returns_at_normal_priority_and_reports_its_mode() -> None:
+def test_clock_returns_at_normal_priority_when_not_holding_and_reports_its_mode() -> None:
     def body() -> tuple[list[int], str]:
-        clock = TickClock(200.0)
+        clock = TickClock(200.0, hold_s=0.0)
         clock.start()
         policies = []
         for _ in range(5):
@@ -54,6 +56,43 @@ def test_clock_returns_at_normal_priority_and_reports_its_mode() -> None:
     assert mode in {"realtime", "short-slice", "default"}
     if os.geteuid() == 0:
         assert mode == "realtime"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs CAP_SYS_NICE (root in CI)")
+def test_clock_holds_realtime_for_the_critical_section_only() -> None:
+    """tick() returns still raised; release() drops at once; without it the helper thread
+    drops the priority hold_s after the deadline; the caller's later work runs normal."""
+
+    def body() -> tuple[int, int, int, int]:
+        clock = TickClock(50.0, hold_s=0.004)
+        clock.tick()
+        after_tick = os.sched_getscheduler(0)
+        clock.release()
+        after_release = os.sched_getscheduler(0)
+        clock.release()  # idempotent
+        report = clock.tick()
+        held = os.sched_getscheduler(0)
+        time.sleep(0.05)  # well past deadline + hold_s; sleeping lets the helper run
+        assert time.perf_counter() > report.deadline + clock.hold_s
+        return after_tick, after_release, held, os.sched_getscheduler(0)
+
+    after_tick, after_release, held, later = _in_thread(body)
+    assert (after_tick, after_release) == (os.SCHED_FIFO, os.SCHED_OTHER)
+    assert (held, later) == (os.SCHED_FIFO, os.SCHED_OTHER)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs CAP_SYS_NICE (root in CI)")
+def test_a_scheduled_drop_never_hits_a_later_wait() -> None:
+    def body() -> tuple[int, int]:
+        sched = prepare_waits(realtime=True)
+        sched.enter_wait(drop_by=time.perf_counter() + 0.01)
+        sched.enter_wait()  # the next wait began before the drop was due: it is cancelled
+        time.sleep(0.05)
+        during = os.sched_getscheduler(0)
+        sched.leave_wait()
+        return during, os.sched_getscheduler(0)
+
+    assert _in_thread(body) == (os.SCHED_FIFO, os.SCHED_OTHER)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="drops to an unprivileged user")

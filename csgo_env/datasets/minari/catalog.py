@@ -166,14 +166,39 @@ CATALOG: Mapping[str, DatasetInfo] = _build()
 
 
 def get_dataset_info(dataset_id: str) -> DatasetInfo:
-    """The catalog entry of ``dataset_id``; an unknown id gets a "did you mean" hint."""
+    """The catalog entry of ``dataset_id``.
+
+    An unknown id gets a "did you mean" hint when one or two ids are close to it (compared
+    without the shared ``csgo/`` and ``-v0``, which would make any two ids look alike), else
+    the list of every valid id.
+    """
     try:
         return CATALOG[dataset_id]
     except KeyError:
-        close = difflib.get_close_matches(dataset_id, list(CATALOG), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "run `csgo-env datasets` for the list"
-        raise DatasetNotFound(explain("unknown dataset id", expected="an id of the catalog",
-                                      got=repr(dataset_id), fix=hint)) from None
+        pass
+    names = {info.name: did for did, info in CATALOG.items()}
+    close = difflib.get_close_matches(_bare_name(dataset_id), list(names), n=2,
+                                      cutoff=SUGGEST_CUTOFF)
+    if len(close) == 2 and difflib.SequenceMatcher(None, _bare_name(dataset_id),
+                                                   close[0]).ratio() >= 0.9:
+        close = close[:1]  # one near-exact match: the second would only distract
+    if close:
+        hint = "did you mean " + " or ".join(repr(names[c]) for c in close) + "?"
+    else:
+        hint = "use one of " + ", ".join(CATALOG) + " (`csgo-env datasets` lists them)"
+    raise DatasetNotFound(explain("unknown dataset id", expected="an id of the catalog",
+                                  got=repr(dataset_id), fix=hint))
+
+
+SUGGEST_CUTOFF = 0.75
+"""Similarity (difflib ratio of the bare names) above which an id is suggested."""
+
+
+def _bare_name(dataset_id: str) -> str:
+    """``csgo/dust2-expert-test-v0`` -> ``dust2-expert-test`` (also for malformed ids)."""
+    name = dataset_id.strip().rsplit("/", 1)[-1]
+    head, sep, tail = name.rpartition("-v")
+    return head if sep and tail.isdigit() else name
 
 
 def dataset_of(path: str | PurePath) -> DatasetInfo:

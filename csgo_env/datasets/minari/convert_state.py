@@ -19,6 +19,7 @@ recordings to a finished dataset renames ``data`` back to ``.partial`` first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -30,12 +31,15 @@ from typing import Any
 
 from csgo_env._atomic import atomic_write_bytes
 from csgo_env.datasets.minari import storage as ms
-from csgo_env.datasets.minari.catalog import CATALOG, get_dataset_info, split_rule
+from csgo_env.datasets.minari.catalog import CATALOG, NAMESPACE, get_dataset_info, split_rule
 from csgo_env.datasets.pearce.families import family_of
 from csgo_env.errors import DatasetError, explain
 
 SHARDS_DIR = ".csgo_env_convert"
 FAILURES_FILE = "failures.jsonl"
+NAMESPACE_DESCRIPTION = ("Counter-Strike deathmatch recordings (Pearce & Zhu, IEEE CoG 2022), "
+                         "converted by csgo-env")
+"""Written to ``<root>/csgo/namespace_metadata.json`` with the first finished dataset."""
 
 
 def _pid_alive(pid: int) -> bool:
@@ -170,6 +174,7 @@ def finalize(root: Path, dataset_id: str, *, tool_version: str) -> dict[str, Any
         description=description, algorithm_name=algorithm, extra=extra,
         size_mb=ms.dir_size_mb(staging))
     ms.write_metadata(staging, metadata)
+    ms.ensure_namespace(root, NAMESPACE, NAMESPACE_DESCRIPTION)
     for leftover in ("incoming", FAILURES_FILE):
         target = staging / leftover
         if target.is_dir():
@@ -181,6 +186,33 @@ def finalize(root: Path, dataset_id: str, *, tool_version: str) -> dict[str, Any
         raise DatasetError(explain(f"{data} exists next to {staging}", fix="remove one of them"))
     os.replace(staging, data)
     return metadata
+
+
+def remove_empty_folders(root: Path, dataset_ids: Iterable[str], *,
+                         remove_root: bool = False) -> None:
+    """After an unsharded run: drop what it made for nothing.
+
+    The staging folder of each of ``dataset_ids`` that holds no converted episode (every
+    file failed) goes, then the dataset's folder if empty, then the namespace folder if no
+    dataset is left in it (with its ``namespace_metadata.json``), then ``root`` if
+    ``remove_root`` (the run created it) and it is empty. Nothing that holds an episode or
+    any other file is touched. Not for sharded runs: another shard may be filling a
+    staging folder at the same time.
+    """
+    for did in dataset_ids:
+        staging = ms.staging_dir(root, did)
+        if staging.is_dir() and not ms.episode_files(staging):
+            shutil.rmtree(staging)
+        with contextlib.suppress(OSError):
+            (root / did).rmdir()
+    namespace = root / NAMESPACE
+    if namespace.is_dir() and not any(p.is_dir() for p in namespace.iterdir()):
+        (namespace / "namespace_metadata.json").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            namespace.rmdir()
+    if remove_root:
+        with contextlib.suppress(OSError):
+            root.rmdir()
 
 
 def _reward_note() -> dict[str, str]:
@@ -237,7 +269,10 @@ def local_state(out_dir: str | os.PathLike[str] | None = None) -> tuple[Path, di
             meta = ms.read_metadata(data)
             block = meta.get("csgo_env", {})
             n = int(meta.get("total_episodes", 0))
-            text = f"complete: {n}/{info.expected_files} episodes, {block.get('encoding', '?')}"
+            whole = "the full dataset" if n == info.expected_files \
+                else f"the full dataset has {info.expected_files}"
+            text = (f"loadable: {n} episode{'' if n == 1 else 's'} ({whole}), "
+                    f"{block.get('encoding', '?')}")
             if block.get("synthetic"):
                 text += ", SYNTHETIC"
             if block.get("skipped"):

@@ -49,7 +49,7 @@ from csgo_env.datasets.pearce.tar_source import (
     shard_units,
     stream_members,
 )
-from csgo_env.errors import CsgoEnvError, DatasetError, explain
+from csgo_env.errors import CsgoEnvError, DatasetError, DatasetNotFound, explain
 from csgo_env.rewards import DEFAULT_REWARD, RewardSpec, transition_rewards
 
 
@@ -136,21 +136,23 @@ def convert_one(task: Task) -> TaskResult:
         return TaskResult(task, (), sha256, episode.observations.shape[0],
                           time.perf_counter() - start)
     except (CsgoEnvError, OSError, ValueError, KeyError) as exc:
-        return TaskResult(task, (f"{type(exc).__name__}: {exc}", *_problems(task.path)))
+        first = f"{type(exc).__name__}: {exc}"
+        return TaskResult(task, (first, *_problems(task.path, already=str(exc))))
     finally:
         if task.delete_after:
             Path(task.path).unlink(missing_ok=True)
 
 
-def _problems(path: str, limit: int = 8) -> list[str]:
-    """Every problem the validator finds in a file that failed (capped at ``limit``)."""
+def _problems(path: str, limit: int = 8, *, already: str = "") -> list[str]:
+    """Every problem the validator finds in a file that failed (capped at ``limit``),
+    leaving out what ``already`` (the error that stopped the conversion) says."""
     from csgo_env.datasets.pearce.validate import validate_recording
 
     try:
         found = validate_recording(path, deep=True).problems
     except (CsgoEnvError, OSError, ValueError):
         return []
-    return [f"validation: {p}" for p in found[:limit]]
+    return [f"validation: {p}" for p in found if p not in already][:limit]
 
 
 @dataclass
@@ -269,10 +271,15 @@ def convert(sources: Sequence[str | os.PathLike[str]], *, out_dir: str | Path | 
             get_dataset_info(did)
     workers = max(1, int(workers or os.cpu_count() or 1))
     root = ms.minari_root(out_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    ms.ensure_namespace(root, NAMESPACE, "Counter-Strike deathmatch recordings "
-                        "(Pearce & Zhu, IEEE CoG 2022), converted by csgo-env")
+    root_existed = root.exists()
     units, ignored = collect_units(sources)
+    if not units:
+        raise DatasetNotFound(explain(
+            "no recordings to convert", expected="*.hdf5 files with the authors' names or "
+            ".tar archives of them", got=f"none in {', '.join(map(str, sources))}"
+            + (f" ({len(ignored)} other file(s) ignored: {ignored[0]}...)" if ignored else ""),
+            fix="point at the folder (or the .tar archives) holding the downloaded "
+                "recordings; the dataset cards, datasets/README.md, say where to get them"))
     units = shard_units(units, *shard)
     report = ConversionReport(ignored=ignored)
     bar = tqdm(total=sum(u.size for u in units), unit="B", unit_scale=True, desc="convert",
@@ -311,6 +318,8 @@ def convert(sources: Sequence[str | os.PathLike[str]], *, out_dir: str | Path | 
             state.write_manifest(root, *shard, {
                 "datasets": sorted(planner.touched), "units": [str(u.path) for u in units],
                 "converted": len(report.converted), "failed": sorted(report.failed)})
+    if shard == (1, 1):
+        state.remove_empty_folders(root, sorted(planner.touched), remove_root=not root_existed)
     report.seconds = time.perf_counter() - started
     return report
 

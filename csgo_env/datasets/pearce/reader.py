@@ -70,6 +70,39 @@ _CHUNK = 8  # frames per scratch buffer when converting BGR -> RGB
 _HDF5_TYPES = {kind: h5t.py_create(dtype) for kind, (_, dtype) in SPECS.items()}
 
 
+def _swap_numpy(src: np.ndarray, dst: np.ndarray) -> None:
+    dst[..., 0] = src[..., 2]
+    dst[..., 1] = src[..., 1]
+    dst[..., 2] = src[..., 0]
+
+
+def _pick_swap() -> Any:
+    """OpenCV's SIMD channel swap when OpenCV is installed (about 4x numpy's), else numpy."""
+    try:
+        import cv2
+    except ImportError:
+        return _swap_numpy
+    code, width = cv2.COLOR_BGR2RGB, FRAME_SHAPE[1]
+
+    def swap(src: np.ndarray, dst: np.ndarray) -> None:
+        cv2.cvtColor(src.reshape(-1, width, 3), code, dst=dst.reshape(-1, width, 3))
+
+    return swap
+
+
+_SWAP: Any = None
+
+
+def bgr_to_rgb(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Write frames ``src`` (uint8 (n, 150, 280, 3), C-contiguous) into ``dst`` (same shape,
+    C-contiguous, not overlapping ``src``) with the first and last channel swapped."""
+    global _SWAP
+    if _SWAP is None:
+        _SWAP = _pick_swap()
+    _SWAP(src, dst)
+    return dst
+
+
 def frame_keys(i: int) -> tuple[str, str, str, str]:
     """The four dataset names of frame ``i``: ``(x, xaux, y, helperarr)``."""
     return (f"frame_{i}_x", f"frame_{i}_xaux", f"frame_{i}_y", f"frame_{i}_helperarr")
@@ -187,14 +220,13 @@ class Recording:
         """Screenshots ``[start, stop)`` as uint8 (n, 150, 280, 3), RGB."""
         start, stop = self._range(start, stop)
         out = np.empty((stop - start, *FRAME_SHAPE), dtype=np.uint8)
+        # Read a few frames into a scratch buffer that stays in the CPU cache, then swap
+        # the channels into the result in one vectorised pass per chunk.
         scratch = np.empty((min(_CHUNK, stop - start), *FRAME_SHAPE), dtype=np.uint8)
         for lo in range(start, stop, _CHUNK):
             hi = min(lo + _CHUNK, stop)
             bgr = self._read_into("x", np.arange(lo, hi), scratch[: hi - lo])
-            rgb = out[lo - start: hi - start]
-            rgb[..., 0] = bgr[..., 2]
-            rgb[..., 1] = bgr[..., 1]
-            rgb[..., 2] = bgr[..., 0]
+            bgr_to_rgb(bgr, out[lo - start: hi - start])
         return out
 
     def frames_bgr(self, start: int = 0, stop: int | None = None) -> np.ndarray:

@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from csgo_env.actions import DEG_PER_COUNT, M_YAW_DEG, SENSITIVITY
 from csgo_env.errors import CsgoEnvError, GameError
@@ -80,7 +81,12 @@ def check_window_size(ctx: DoctorContext) -> CheckResult:
 
 
 def check_gsi_cfg(ctx: DoctorContext) -> CheckResult:
-    from csgo_env.game.gsi.cfg import cfg_filename, find_cfg_dirs, read_gsi_config
+    from csgo_env.game.gsi.cfg import (
+        cfg_dir_not_found,
+        cfg_filename,
+        find_cfg_dirs,
+        read_gsi_config,
+    )
 
     if ctx.profile.cfg_subdir is None:
         return CheckResult("gsi_cfg", "skipped", "the replay game takes the receiver URL and "
@@ -100,7 +106,11 @@ def check_gsi_cfg(ctx: DoctorContext) -> CheckResult:
             port = uri.rstrip("/").rsplit(":", 1)[-1]
             ctx.cfg_port = int(port) if port.isdigit() else None
             return CheckResult("gsi_cfg", "ok", f"{path} (uri {uri})")
-    searched = ", ".join(str(d) for d in dirs) or "no cfg folder found"
+    if not dirs:
+        problem, _, fix = str(cfg_dir_not_found(ctx.profile)).partition(". Fix: ")
+        return CheckResult("gsi_cfg", "fail", problem,
+                           f"{fix}; then run `csgo-env gsi-config --game {ctx.profile.name}`")
+    searched = ", ".join(str(d) for d in dirs)
     return CheckResult("gsi_cfg", "fail", f"no {cfg_filename()} in {searched}",
                        f"run `csgo-env gsi-config --game {ctx.profile.name}`, then restart "
                        "the game (it reads the cfg only at launch)")
@@ -262,30 +272,45 @@ def check_guardian(ctx: DoctorContext) -> CheckResult:
                                          f"{started_ms:.0f} ms, exited on close")
 
 
-def check_loop_timing(ctx: DoctorContext) -> CheckResult:
+def _timed_loop(ctx: DoctorContext, capturer: Any) -> tuple[Any, list[float]]:
+    """Run the tick loop (grabbing a frame per tick when ``capturer`` is given)."""
     from csgo_env.game.clock import TickClock
+
+    opts = ctx.options
+    clock = TickClock(opts.fps, spin_s=min(0.002, 1.0 / opts.fps / 4))
+    grabs = []
+    if capturer is not None:
+        capturer.grab()
+    clock.start()
+    for _ in range(opts.loop_ticks):
+        clock.tick()
+        if capturer is not None:
+            t = time.perf_counter()
+            capturer.grab()
+            grabs.append(time.perf_counter() - t)
+        clock.release()  # the critical section (frame in) ran at the wait's priority
+    return clock.stats(), sorted(grabs)
+
+
+def check_loop_timing(ctx: DoctorContext) -> CheckResult:
+    """The 16 Hz loop, with a capture per tick when the window passed its checks, else the
+    clock alone (it still shows the lateness and how the clock waits)."""
     from csgo_env.game.screen.capture import Capturer
 
     opts = ctx.options
     period = 1.0 / opts.fps
-    clock = TickClock(opts.fps, spin_s=min(0.002, period / 4))
-    grabs = []
-    with Capturer(ctx.profile.window_titles, pid=ctx.pid,
-                  backend=opts.window_backend) as capturer:
-        capturer.grab()
-        clock.start()
-        for _ in range(opts.loop_ticks):
-            clock.tick()
-            t = time.perf_counter()
-            capturer.grab()
-            grabs.append(time.perf_counter() - t)
-    stats = clock.stats()
-    grabs.sort()
-    grab_p99 = grabs[max(0, math.ceil(0.99 * len(grabs)) - 1)]
+    if ctx.status("window_size") in ("ok", "warn"):
+        with Capturer(ctx.profile.window_titles, pid=ctx.pid,
+                      backend=opts.window_backend) as capturer:
+            stats, grabs = _timed_loop(ctx, capturer)
+        grab_p99 = grabs[max(0, math.ceil(0.99 * len(grabs)) - 1)]
+        captured = f"capture p99 {grab_p99 * 1e3:.2f} ms"
+    else:
+        stats, _ = _timed_loop(ctx, None)
+        captured = "capture not timed (needs window_size to pass first)"
     detail = (f"{stats.ticks} ticks at {opts.fps:g} Hz: lateness p50 "
               f"{stats.p50_lateness_s * 1e3:.2f} ms, p99 {stats.p99_lateness_s * 1e3:.2f} ms, "
-              f"{stats.overruns} overrun(s); capture p99 {grab_p99 * 1e3:.2f} ms; "
-              f"clock waits: {stats.wait_mode}")
+              f"{stats.overruns} overrun(s); {captured}; clock waits: {stats.wait_mode}")
     fix = ("close other programs competing for the CPU, cap the game with fps_max 64, keep "
            "the window unobscured; capture must take well under one tick")
     if stats.wait_mode != "realtime" and sys.platform.startswith("linux"):
@@ -306,10 +331,15 @@ CHECKS: tuple[tuple[str, Check, tuple[str, ...]], ...] = (
     ("window", check_window, ("process",)),
     ("window_size", check_window_size, ("window",)),
     ("gsi_cfg", check_gsi_cfg, ()),
-    ("gsi_posts", check_gsi_posts, ()),
+    ("gsi_posts", check_gsi_posts, ("process",)),
     ("offsets", check_offsets, ("process",)),
     ("mouse_turn", check_mouse_turn, ("window", "offsets")),
     ("guardian", check_guardian, ()),
-    ("loop_timing", check_loop_timing, ("window_size",)),
+    ("loop_timing", check_loop_timing, ()),
 )
 """(name, check, names that must be ok or warn first), in run order."""
+
+SKIP_NOTES: dict[str, str] = {
+    "gsi_posts": "no game process, so no GSI wait",
+}
+"""What a skipped check did not do, added to its "needs ... to pass first" line."""

@@ -3,7 +3,8 @@
 :func:`run_doctor` runs the checks of :mod:`csgo_env.game.doctor.checks` in order —
 game process, window, window size, GSI cfg, GSI POSTs (and their token), offsets and the
 values they give, a small injected mouse turn seen in the memory yaw, whether the input
-release guardian runs (:mod:`csgo_env.game.input.guardian`), and loop timing —
+release guardian runs (:mod:`csgo_env.game.input.guardian`), and loop timing (always run:
+with a capture per tick when the window passed, else the clock alone) —
 each returning a :class:`CheckResult` with status ``ok`` / ``warn`` / ``fail`` /
 ``skipped``, a detail and (unless ok) the fix. A check whose prerequisite failed is
 ``skipped`` with the reason. :data:`SAFETY_ADVICE` is printed with every report.
@@ -130,15 +131,16 @@ class DoctorReport:
 
 def run_doctor(options: DoctorOptions) -> DoctorReport:
     """Run every check in order and return the report (never raises for a failed check)."""
-    from csgo_env.game.doctor.checks import CHECKS
+    from csgo_env.game.doctor.checks import CHECKS, SKIP_NOTES
 
     ctx = DoctorContext(options=options, profile=get_profile(options.game))
     try:
         for name, check, needs in CHECKS:
             missing = [n for n in needs if ctx.status(n) not in ("ok", "warn")]
             if missing:
-                ctx.results.append(CheckResult(name, "skipped",
-                                               f"needs {', '.join(missing)} to pass first"))
+                note = f" ({SKIP_NOTES[name]})" if name in SKIP_NOTES else ""
+                ctx.results.append(CheckResult(
+                    name, "skipped", f"needs {', '.join(missing)} to pass first{note}"))
                 continue
             try:
                 result = check(ctx)

@@ -6,6 +6,13 @@ XInput2 raw motion) receive exactly that delta. An absolute warp (what pynput do
 arrive as a wrong delta. Keys go as keycodes looked up from the profile's keysyms; buttons
 are X buttons 1 (left) and 3 (right). Requests are buffered until :meth:`X11Input.flush`.
 
+SDL (2.26, the one OpenArena's Debian package uses) drops a raw motion event that carries
+the same delta and the same server timestamp (milliseconds) as the one before it, taking
+it for a duplicate. Two equal half-moves sent back to back would lose the second, so a move
+equal to the previous one within :data:`DUPLICATE_GAP_S` is held back until the previous
+one has reached the server and that much time has passed (about 1 ms, spent before the
+step's tick wait).
+
 python-xlib is not reentrant, yet the release-on-signal handler
 (:mod:`csgo_env.game.input.safety`) may run while the main thread is inside an Xlib call.
 So a call that arrives while another is in progress goes over a fresh *side* connection
@@ -18,6 +25,7 @@ what the main one pressed.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -29,6 +37,9 @@ from csgo_env.game.input.guardian import GuardianSpec
 from csgo_env.game.profiles import GameProfile
 
 _X_BUTTONS = {"left": 1, "right": 3}
+DUPLICATE_GAP_S = 0.0012
+"""Least time between two equal relative moves, so the X server stamps them with different
+milliseconds (a clock step of 1 ms, plus a margin)."""
 
 
 class X11Input:
@@ -60,6 +71,7 @@ class X11Input:
                 fix="enable XTEST in the X server (Xvfb and Xorg have it by default)"))
         self.profile = profile
         self._keycodes: dict[str, int] = {}
+        self._last_move: tuple[int, int, float] | None = None  # dx, dy, when it was synced
 
     def _connect(self) -> Any:
         try:
@@ -127,7 +139,16 @@ class X11Input:
         dx, dy = check_move(dx, dy)
         if dx or dy:
             with self._display() as d:
+                last = self._last_move
+                if last is not None and last[:2] == (dx, dy):
+                    if last[2] == 0.0:  # not yet synced: make sure the server has it
+                        d.sync()
+                        last = (dx, dy, time.monotonic())
+                    wait = last[2] + DUPLICATE_GAP_S - time.monotonic()
+                    if wait > 0:
+                        time.sleep(wait)
                 self._xtest.fake_input(d, self._X.MotionNotify, detail=True, x=dx, y=dy)
+                self._last_move = (dx, dy, 0.0)
 
     def guardian_spec(self) -> GuardianSpec:
         """What a release guardian needs to reach this X server on its own connection."""
@@ -138,6 +159,8 @@ class X11Input:
         """Send buffered requests and wait until the server has processed them."""
         with self._display() as d:
             d.sync()
+            if self._last_move is not None and self._last_move[2] == 0.0:
+                self._last_move = (*self._last_move[:2], time.monotonic())
             if d is self._side:
                 self._side = None
                 d.close()

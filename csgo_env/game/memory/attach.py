@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from csgo_env.game.memory.offsets import Offsets, load_offsets
 from csgo_env.game.memory.pose import Pose, PoseReader
 from csgo_env.game.memory.readers import ProcessMemory, open_process
 from csgo_env.game.profiles import GameProfile
+
+
+class PoseProvider(Protocol):
+    """What the session reads the pose from: this module's :class:`PoseSource`, or a game's
+    own reader (OpenArena's client memory)."""
+
+    def read(self) -> Pose:
+        """One pose; raises a :class:`~csgo_env.errors.GameError` when it cannot be read."""
+        ...
+
+    def close(self) -> None:
+        """Release the reader (idempotent)."""
+        ...
 
 
 @dataclass

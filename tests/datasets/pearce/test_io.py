@@ -231,3 +231,19 @@ def test_a_decoder_that_disagrees_with_hdf5_is_dropped(small_file: Path,
     with Recording(small_file) as rec:
         np.testing.assert_array_equal(rec.frames(), small_arrays.frames)
         assert rec._decoder is None
+
+
+def test_channel_swap_is_the_same_with_and_without_opencv() -> None:
+    """Frames come out RGB whichever swap runs (OpenCV's when installed, else numpy's)."""
+    from csgo_env.datasets.pearce import reader as pearce
+
+    rng = np.random.default_rng(5)
+    bgr = rng.integers(0, 256, (11, *pearce.FRAME_SHAPE), dtype=np.uint8)
+    want = np.ascontiguousarray(bgr[..., ::-1])
+    fast = np.empty_like(bgr)
+    pearce._pick_swap()(bgr, fast)
+    plain = np.empty_like(bgr)
+    pearce._swap_numpy(bgr, plain)
+    np.testing.assert_array_equal(fast, want)
+    np.testing.assert_array_equal(plain, want)
+    np.testing.assert_array_equal(pearce.bgr_to_rgb(bgr, np.empty_like(bgr)), want)

@@ -13,7 +13,14 @@ import pytest
 
 from csgo_env.cli import main
 from csgo_env.errors import GSIError
-from csgo_env.game.doctor.runner import SAFETY_ADVICE, DoctorOptions, DoctorReport, run_doctor
+from csgo_env.game.doctor.checks import check_gsi_cfg, check_gsi_posts
+from csgo_env.game.doctor.runner import (
+    SAFETY_ADVICE,
+    DoctorContext,
+    DoctorOptions,
+    DoctorReport,
+    run_doctor,
+)
 from csgo_env.game.memory.offsets import write_hazedumper_json
 from csgo_env.standin.game_process import ReplayProcess
 from csgo_env.standin.memory_image import REPLAY_NETVARS, REPLAY_SIGNATURES, write_replay_offsets
@@ -102,7 +109,10 @@ def test_misconfigured_game(xvfb_display: str, recording: Path, tmp_path: Path) 
                      extra=["--sensitivity", "1.0"]):
         report = run_doctor(_options(tmp_path, port))
     st = _statuses(report)
-    assert st["window_size"] == "fail" and st["loop_timing"] == "skipped"
+    assert st["window_size"] == "fail" and st["loop_timing"] != "skipped"
+    timing = report.result("loop_timing").detail
+    assert "capture not timed (needs window_size to pass first)" in timing
+    assert "clock waits: " in timing
     assert "1280x720" in report.result("window_size").detail
     assert "-windowed -w 1024 -h 768" in report.result("window_size").fix
     assert st["gsi_posts"] == "fail"
@@ -137,7 +147,11 @@ def test_no_game_window(xvfb_display: str, tmp_path: Path,
     assert "[FAIL] process: no replay game running" in text
     assert "fix: start it: python -m csgo_env.standin" in text
     assert "[skip] window: needs process" in text
-    assert "[skip] loop_timing" in text and "[skip] mouse_turn" in text
+    assert "[skip] gsi_posts: needs process to pass first (no game process, so no GSI wait)" \
+        in text
+    assert "[skip] mouse_turn" in text
+    assert "[skip] loop_timing" not in text and "] loop_timing: 48 ticks at 16 Hz" in text
+    assert "clock waits: " in text
     assert "-insecure" in text  # the safety advice is always printed
     assert "[ ok ] guardian: release guardian runs: pid" in text  # needs no game
 
@@ -148,6 +162,30 @@ def test_guardian_that_cannot_run_is_reported(monkeypatch: pytest.MonkeyPatch) -
     result = report.result("guardian")
     assert result.status == "warn" and "cannot connect to the X server" in result.detail
     assert result.fix is not None and "SIGKILL" in result.fix
+
+
+def test_no_game_skips_the_gsi_wait_and_still_times_the_loop(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No CS:GO and no Steam: no 12 s wait for POSTs that cannot come, a cfg line that
+    names what was searched, and the loop timing with the clock's wait mode."""
+    import time
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    started = time.monotonic()
+    report = run_doctor(DoctorOptions(game="csgo", gsi_timeout_s=30.0, loop_ticks=16))
+    elapsed = time.monotonic() - started
+    st = _statuses(report)
+    assert st["process"] == "fail" and st["gsi_posts"] == "skipped", report.format()
+    assert "no GSI wait" in report.result("gsi_posts").detail
+    assert elapsed < 15.0, elapsed
+    cfg = report.result("gsi_cfg")
+    assert cfg.status == "fail" and "in no cfg folder found" not in cfg.detail
+    assert cfg.detail.startswith("no Counter-Strike") and "cfg folder found" in cfg.detail
+    assert "--cfg-dir" in (cfg.fix or "") and "csgo-env gsi-config --game csgo" in (cfg.fix or "")
+    timing = report.result("loop_timing")
+    assert timing.status != "skipped" and "16 ticks at 16 Hz" in timing.detail
+    assert "capture not timed" in timing.detail and "clock waits: " in timing.detail
 
 
 def test_csgo_path_reads_the_installed_cfg(tmp_path: Path,
@@ -176,19 +214,25 @@ def test_csgo_path_reads_the_installed_cfg(tmp_path: Path,
             stop.wait(0.1)
         sender.close()
 
+    report = run_doctor(DoctorOptions(game="csgo", gsi_timeout_s=3.0, loop_ticks=8))
+    st = _statuses(report)
+    assert st["process"] == "fail" and "-insecure" in report.result("process").fix
+    assert st["window"] == st["offsets"] == st["mouse_turn"] == st["gsi_posts"] == "skipped"
+    assert st["gsi_cfg"] == "ok" and str(cfg_dir) in report.result("gsi_cfg").detail
+    # The POST check on its own, as it runs once the process is found: port and token
+    # come from the installed cfg.
+    ctx = DoctorContext(options=DoctorOptions(game="csgo", gsi_timeout_s=3.0),
+                        profile=CSGO)
+    assert check_gsi_cfg(ctx).status == "ok" and ctx.cfg_port == port
     thread = threading.Thread(target=game, daemon=True)
     thread.start()
     try:
-        report = run_doctor(DoctorOptions(game="csgo", gsi_timeout_s=3.0))
+        posts = check_gsi_posts(ctx)
     finally:
         stop.set()
         thread.join(5)
-    st = _statuses(report)
-    assert st["process"] == "fail" and "-insecure" in report.result("process").fix
-    assert st["window"] == st["offsets"] == st["mouse_turn"] == "skipped"
-    assert st["gsi_cfg"] == "ok" and str(cfg_dir) in report.result("gsi_cfg").detail
-    assert st["gsi_posts"] == "ok", report.format()
-    assert "token checked" in report.result("gsi_posts").detail
+    assert posts.status == "ok", posts
+    assert "token checked" in posts.detail
     (cfg_dir / "gamestate_integration_csgo_env.cfg").unlink()
     report = run_doctor(DoctorOptions(game="csgo", gsi_timeout_s=0.3))
     assert report.result("gsi_cfg").status == "fail"

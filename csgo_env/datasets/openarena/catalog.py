@@ -1,0 +1,60 @@
+"""The OpenArena bot-demonstration datasets: ids, split rule and cards.
+
+Two Minari ids beside the CS:GO catalog (:mod:`csgo_env.datasets.minari.catalog`), built
+from demos recorded here (``scripts/openarena_demos.py``), not downloaded:
+
+* ``openarena/dm1-bots-train-v0`` and ``openarena/dm1-bots-test-v0``: map ``oa_dm1``, one
+  spectator following one bot (skill 2) per recording, frames rendered offline at 16 per
+  game second, actions inferred from the demo's poses with the authors' rules.
+* Split: recording number R (1, 2, ...) is test when R is divisible by 5, train otherwise;
+  all files of a recording (1000 frames each, the last shorter) stay in one split, so no
+  life of a bot is split across train and test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csgo_env.errors import DatasetError, DatasetNotFound, explain
+
+TRAIN_ID = "openarena/dm1-bots-train-v0"
+TEST_ID = "openarena/dm1-bots-test-v0"
+DATASET_IDS = (TRAIN_ID, TEST_ID)
+TEST_EVERY = 5
+SPLIT_RULE = "recording number R divisible by 5 is test; the rest train (whole recordings)"
+
+
+@dataclass(frozen=True)
+class OpenArenaDatasetInfo:
+    """One entry: id, split, the split rule and the dataset card (under ``datasets/``)."""
+
+    dataset_id: str
+    split: str
+    split_rule: str
+    card: str
+
+
+CATALOG: dict[str, OpenArenaDatasetInfo] = {
+    did: OpenArenaDatasetInfo(did, split, SPLIT_RULE, f"datasets/openarena-dm1-bots-{split}-v0.md")
+    for did, split in ((TRAIN_ID, "train"), (TEST_ID, "test"))}
+
+
+def split_of_recording(number: int) -> str:
+    """The dataset id of recording ``number`` (>= 1)."""
+    if number < 1:
+        raise DatasetError(explain("recording numbers start at 1", got=str(number)))
+    return TEST_ID if number % TEST_EVERY == 0 else TRAIN_ID
+
+
+def get_info(dataset_id: str) -> OpenArenaDatasetInfo:
+    """The entry of ``dataset_id``; DatasetNotFound naming the valid ids otherwise."""
+    try:
+        return CATALOG[dataset_id]
+    except KeyError:
+        raise DatasetNotFound(explain("unknown OpenArena dataset id",
+                                      expected=" or ".join(DATASET_IDS),
+                                      got=repr(dataset_id))) from None
+
+
+__all__ = ["CATALOG", "DATASET_IDS", "SPLIT_RULE", "TEST_ID", "TRAIN_ID",
+           "OpenArenaDatasetInfo", "get_info", "split_of_recording"]
