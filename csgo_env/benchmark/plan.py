@@ -79,10 +79,11 @@ class BenchmarkPlan:
     """metadata files or folders giving the train split's positions (coverage)"""
     reference_frame: MapFrame | None = None
     """the coverage grids' frame (None: the map's radar; quick: the arena's floor plan)"""
-    reps: int = 2000
+    reps: int = 1000
     live_metrics: tuple[str, ...] = ("kills_per_minute", "deaths_per_minute", "kd",
-                                     "lifetime_s", "coverage_emd")
-    """headline metrics of the live tables, aggregates and figures"""
+                                     "coverage_emd")
+    """headline metrics of the live tables, aggregates and figures (the first also gets
+    rliable's probability of improvement between every pair of agents)"""
     offline_metrics: tuple[str, ...] = ("nll_bits", "macro_f1_keys", "fire_f1",
                                         "mouse_x_top1", "mouse_y_top1")
     synthetic: bool | None = None

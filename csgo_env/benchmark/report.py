@@ -5,9 +5,9 @@ offline records (``tables/offline``) and draws, beside them, the coverage heat m
 demonstrations against every agent's pooled live positions) and the outcome distributions
 (``figures/``). :func:`write_summary` writes ``summary.md`` (and ``summary.json``): per
 agent the mean kills per minute with rliable's 95% stratified-bootstrap interval, the IQM,
-deaths per minute, K/D and coverage EMD; the difference to the random policy with Welch's
-95% interval; the claims checked (the scripted expert and BC above random, intervals
-excluding it); and where every output is. SYNTHETIC throughout.
+deaths per minute, K/D, coverage EMD and rliable's probability of improvement over the
+random policy; the claims checked (:mod:`csgo_env.benchmark.claims`); and where every
+output is. SYNTHETIC when the data are.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def publish_all(plan: BenchmarkPlan, live: Path, offline: Path, tables: Path
     from csgo_env.evaluation.publish import publish
 
     live_summary = publish([live], tables / "live", reps=plan.reps, force=True,
-                           metrics=list(plan.live_metrics),
+                           metrics=list(plan.live_metrics), improvement=plan.live_metrics[:1],
                            title=f"Benchmark {plan.name}, live: {_setting(plan)}")
     offline_summary = publish([offline], tables / "offline", reps=plan.reps, force=True,
                               metrics=list(plan.offline_metrics),
+                              improvement=plan.offline_metrics[:1],
                               title=f"Benchmark {plan.name}, offline: {plan.test_id}")
     figures = _figures(_live_records(live), plan, plan.out / "figures")
     return {"live": live_summary, "offline": offline_summary, "figures": figures}
@@ -94,23 +95,27 @@ def _pooled_lives(records: list[dict[str, Any]]) -> Any:
                      "alive ticks between deaths / hz")
 
 
-def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Mean difference a - b and Welch's 95% interval (NaN when undefined)."""
-    from scipy import stats
-
-    diff = float(a.mean() - b.mean())
-    if a.var(ddof=1) + b.var(ddof=1) == 0:
-        return diff, diff, diff  # no spread in either sample: the difference is exact
-    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
-    return diff, float(ci.low), float(ci.high)
-
-
-def _interval(results: dict[str, Any], metric: str, label: str, agg: str) -> str:
+def _estimate(results: dict[str, Any], label: str, agg: str) -> dict[str, float] | None:
     try:
-        est = results["aggregates"][metric]["intervals"]["estimates"][label][agg]
+        est = results["aggregates"]["kills_per_minute"]["intervals"]["estimates"][label][agg]
     except KeyError:
+        return None
+    return {k: float(est[k]) for k in ("point", "low", "high")}
+
+
+def _improvement(results: dict[str, Any], label: str) -> dict[str, float] | None:
+    try:
+        pair = results["aggregates"]["kills_per_minute"]["improvement"]["pairs"][
+            f"{label},random"]
+    except KeyError:
+        return None
+    return {k: float(pair[k]) for k in ("point", "low", "high")}
+
+
+def _cell(est: dict[str, float] | None, fmt: str = ".1f") -> str:
+    if est is None:
         return "n/a"
-    return f"{est['point']:.1f} [{est['low']:.1f}, {est['high']:.1f}]"
+    return f"{est['point']:{fmt}} [{est['low']:{fmt}}, {est['high']:{fmt}}]"
 
 
 def _mean(records: list[dict[str, Any]], metric: str) -> str:
@@ -122,6 +127,8 @@ def _mean(records: list[dict[str, Any]], metric: str) -> str:
 def write_summary(plan: BenchmarkPlan, live: Path, tables: Path, out: Path,
                   say: Say) -> dict[str, Any]:
     """summary.md / summary.json (module docstring); prints the table."""
+    from csgo_env.benchmark.claims import claim_for, claim_line
+
     records = _live_records(live)
     results = json.loads((tables / "live" / "results.json").read_text(encoding="utf-8"))
     by_agent: dict[str, list[dict[str, Any]]] = {}
@@ -130,53 +137,46 @@ def write_summary(plan: BenchmarkPlan, live: Path, tables: Path, out: Path,
     kpm = {a: np.array([r["metrics"]["kills_per_minute"] for r in rs], float)
            for a, rs in by_agent.items()}
     order = [a for a in ("random", EXPERT, *plan.algorithms) if a in by_agent]
-    rows, claims = [], {}
     header = ("| agent | runs | kills/min mean [95% CI] | kills/min IQM [95% CI] | "
-              "deaths/min | K/D | coverage EMD | minus random [95% CI, Welch] |")
+              "deaths/min | K/D | coverage EMD | P(kills/min > random's) [95% CI] |")
+    rows, claims = [], {}
     for agent in order:
-        diff = _welch(kpm[agent], kpm["random"]) if agent != "random" else None
-        rows.append(f"| {agent} | {len(kpm[agent])} | "
-                    f"{_interval(results, 'kills_per_minute', agent, 'mean')} | "
-                    f"{_interval(results, 'kills_per_minute', agent, 'iqm')} | "
+        mean = _estimate(results, agent, "mean")
+        rows.append(f"| {agent} | {len(kpm[agent])} | {_cell(mean)} | "
+                    f"{_cell(_estimate(results, agent, 'iqm'))} | "
                     f"{_mean(by_agent[agent], 'deaths_per_minute')} | "
                     f"{_mean(by_agent[agent], 'kd')} | "
                     f"{_mean(by_agent[agent], 'coverage_emd')} | "
-                    + ("-" if diff is None else f"{diff[0]:+.1f} [{diff[1]:+.1f}, {diff[2]:+.1f}]")
-                    + " |")
-        if diff is not None:
-            claims[agent] = {"difference": diff[0], "low": diff[1], "high": diff[2],
-                             "above_random": bool(diff[1] > 0)}
+                    f"{'-' if agent == 'random' else _cell(_improvement(results, agent), '.2f')} |")
+        if agent != "random":
+            claims[agent] = claim_for(kpm[agent], kpm["random"], mean)
     synthetic = any(r["synthetic"] for r in records)
     basis = records[0]["time_basis"] if records else "wall-clock"
     reps = results["aggregates"].get("kills_per_minute", {}).get("intervals", {}).get("reps")
+    claim_lines = [claim_line(agent, c) for agent, c in claims.items()]
     lines = [f"# Benchmark {plan.name}", "", BANNER if synthetic else "", "",
              f"Live setting: {_setting(plan)}; {plan.live_runs} runs of "
              f"{plan.live_budget.describe(basis == 'wall-clock')} per agent; kills per "
-             f"{basis} minute. Intervals: rliable's stratified bootstrap ({reps} reps); "
-             "differences: Welch's t interval.", "", header,
-             "|" + "---|" * 8, *rows, "", "## Claims", ""]
-    for agent, claim in claims.items():
-        verdict = "holds" if claim["above_random"] else "DOES NOT hold"
-        lines.append(f"- {agent} kills/min above random, 95% interval of the difference "
-                     f"[{claim['low']:+.1f}, {claim['high']:+.1f}] excludes 0: {verdict}")
+             f"{basis} minute. Intervals: rliable's stratified bootstrap ({reps} "
+             "replications, the protocol's), P(X > Y): rliable's probability of improvement.",
+             "", header, "|" + "---|" * 8, *rows, "", "## Claims", "", *claim_lines]
     where: dict[str, Path] = {"tables (live)": tables / "live" / "table.md",
-             "tables (offline)": tables / "offline" / "table.md",
-             "aggregates and per-seed values": tables / "live" / "results.json",
-             "rliable figures": tables / "live" / "figures",
-             "coverage and outcome figures": plan.out / "figures",
-             "live run records": live, "trained policies": plan.out / "runs"}
+                              "tables (offline)": tables / "offline" / "table.md",
+                              "aggregates and per-seed values": tables / "live" / "results.json",
+                              "rliable figures": tables / "live" / "figures",
+                              "coverage and outcome figures": plan.out / "figures",
+                              "live run records": live, "trained policies": plan.out / "runs"}
     if plan.demos is not None:
         where.update({"demonstrations": plan.out / "demos",
                       "Minari datasets": plan.out / "minari"})
-    lines += ["", "## Where everything is", ""]
-    lines += [f"- {k}: `{v}`" for k, v in where.items()]
+    lines += ["", "## Where everything is", "", *[f"- {k}: `{v}`" for k, v in where.items()]]
     atomic_write_text(out, "\n".join(lines) + "\n")
     atomic_write_text(out.with_suffix(".json"), json.dumps(
         {"synthetic": synthetic, "claims": claims, "setting": _setting(plan),
          "kills_per_minute": {a: v.tolist() for a, v in kpm.items()},
          "where": {k: str(v) for k, v in where.items()}}, indent=1) + "\n")
-    say("\n".join(["", *lines[2:3], "", header, "|" + "---|" * 8, *rows, "",
-                   *lines[lines.index("## Claims") + 2:], "", f"summary: {out}"]))
+    say("\n".join(["", *lines[2:3], "", header, "|" + "---|" * 8, *rows, "", *claim_lines,
+                   "", f"summary: {out}"]))
     return {"claims": claims, "summary": str(out)}
 
 

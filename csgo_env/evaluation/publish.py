@@ -82,8 +82,10 @@ def score_matrices(records: Sequence[RunRecord], metric: str
 
 
 def aggregate_all(records: Sequence[RunRecord], metrics: Sequence[str], *, seed: int,
-                  reps: int) -> dict[str, Any]:
-    """rliable intervals, profiles and P(X > Y) for each metric (seeded before each call)."""
+                  reps: int, improvement: Sequence[str] | None = None) -> dict[str, Any]:
+    """rliable intervals, profiles and P(X > Y) for each metric (seeded before each call);
+    P(X > Y) only for the metrics in ``improvement`` when given (it is the costly one:
+    one Mann-Whitney test per pair, setting and replication)."""
     out: dict[str, Any] = {}
     for metric in metrics:
         scores, tasks = score_matrices(records, metric)
@@ -94,9 +96,10 @@ def aggregate_all(records: Sequence[RunRecord], metrics: Sequence[str], *, seed:
             "intervals": interval_estimates(scores, seed=seed, reps=reps),
             "profiles": performance_profiles(scores, taus_for(scores), seed=seed,
                                              reps=min(reps, PROFILE_REPS)),
-            "improvement": improvement_probabilities(scores, seed=seed,
-                                                     reps=min(reps, PROFILE_REPS)),
         }
+        if improvement is None or metric in improvement:
+            out[metric]["improvement"] = improvement_probabilities(
+                scores, seed=seed, reps=min(reps, PROFILE_REPS))
     return out
 
 
@@ -114,6 +117,8 @@ def _figures(aggregates: dict[str, Any], folder: Path, synthetic: bool) -> list[
                                       xlabel=metric, synthetic=synthetic))
         written.append(plot_profiles(agg["profiles"], folder / f"{stem}_profiles.png",
                                      xlabel=f"{metric} (tau)", synthetic=synthetic))
+        if "improvement" not in agg:
+            continue
         extra = plot_improvement(agg["improvement"], folder / f"{stem}_improvement.png",
                                  synthetic=synthetic)
         if extra is not None:
@@ -123,8 +128,10 @@ def _figures(aggregates: dict[str, Any], folder: Path, synthetic: bool) -> list[
 
 def publish(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
             seed: int = 0, reps: int = DEFAULT_REPS, metrics: Sequence[str] | None = None,
-            force: bool = False, title: str | None = None) -> dict[str, Any]:
-    """Read, check and publish the run records in ``paths`` into folder ``out``.
+            force: bool = False, title: str | None = None,
+            improvement: Sequence[str] | None = None) -> dict[str, Any]:
+    """Read, check and publish the run records in ``paths`` into folder ``out``
+    (``improvement``: the metrics that get P(X > Y), default every headline metric).
 
     Refuses (ResultsRefused, nothing written) inconsistent inputs and an existing ``out``
     unless ``force``. Returns a summary: output folder, files, rows, synthetic flag.
@@ -140,7 +147,7 @@ def publish(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]
         raise ResultsRefused(explain("unknown metrics asked for", got=", ".join(unknown)))
     synthetic = any(r.synthetic for r in records)
     rows = tables.build_rows(records, tables.all_metrics(records))
-    aggregates = aggregate_all(records, headline, seed=seed, reps=reps)
+    aggregates = aggregate_all(records, headline, seed=seed, reps=reps, improvement=improvement)
     name = title or target.name
     staging = target.with_name(f".{target.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
