@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     budget = Budget(steps=args.steps, minutes=args.minutes)
     agents = [dataclasses.replace(parse_agent(a), sampling=args.sampling) for a in args.agent]
     kwargs = env_kwargs(args)
+    if args.env_id != "CSGO-Deathmatch-v0":  # other envs start their own game: only what
+        kwargs = {k: v for k, v in kwargs.items()  # was asked for, none of the CS:GO game's
+                  if k not in ("game", "offsets_path", "gsi_token") and v not in (None, False)}
     if args.unpaced:
         kwargs["paced"] = False
     if args.opponents is not None:

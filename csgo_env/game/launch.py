@@ -182,6 +182,8 @@ class AttachedGame:
         return None
 
     def open_pose(self, backend: str) -> PoseProvider | None:
+        if self.offsets_path is None:  # no pose without offsets: no process to look up
+            return None
         return _memory_pose(self.offsets_path, self.profile, self.process_id(), backend)
 
     def close(self) -> None:
