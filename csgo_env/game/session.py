@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,8 +56,15 @@ class GameSession:
     """The live parts of one env or recorder; :meth:`start` opens them, :meth:`close`
     releases them. Parts are ``None`` until started."""
 
-    def __init__(self, config: SessionConfig) -> None:
+    def __init__(self, config: SessionConfig, *, tracker: EventTracker | None = None,
+                 follow_observed: bool = False) -> None:
+        """``tracker``: the GSI event tracker the receiver feeds (default: the own player's,
+        ``EventTracker("own")``; a recorder that spectates passes a ``"spectate"`` one).
+        ``follow_observed``: the memory pose is the watched player's while spectating (for a
+        pose read through offsets, :class:`~csgo_env.game.memory.attach.PoseSource`)."""
         self.config = config
+        self._tracker = tracker
+        self._follow_observed = follow_observed
         self.launcher: Launcher = launcher_for(config.game)
         self.profile = self.launcher.profile
         self.token: str | None = config.gsi_token
@@ -91,7 +98,7 @@ class GameSession:
         if self.launcher.uses_gsi:
             assert cfg.gsi_port is not None, "validate the config first (the launcher resolves it)"
             self.receiver = GSIReceiver(host=cfg.gsi_host, port=cfg.gsi_port, token=self.token,
-                                        tracker=EventTracker("own")).start()
+                                        tracker=self._tracker or EventTracker("own")).start()
             gsi_url = self.receiver.url
         self.game = game = self.launcher.launch(cfg, gsi_url=gsi_url, token=self.token)
         if game.events is not None:
@@ -114,6 +121,11 @@ class GameSession:
         self.controller = ActionController(backend, split_mouse=cfg.split_mouse)
         if cfg.read_pose:
             self.pose_source = game.open_pose(cfg.memory_backend)
+            if self._follow_observed:
+                from csgo_env.game.memory.attach import PoseSource
+
+                if isinstance(self.pose_source, PoseSource):
+                    self.pose_source.reader.follow_observed = True
         if cfg.paced:
             self.clock = TickClock(cfg.fps)
         else:  # the launcher allows it only for a game that waits for every step
@@ -137,12 +149,30 @@ class GameSession:
     def step(self, action: Action) -> StepResult:
         """Send ``action`` (changes only), wait for the tick, let the game advance, grab the
         observation and collect the events since the previous step."""
-        _, game, capturer, controller, clock = self._parts()
-        controller.apply(action)
+        report = self.tick(action)
+        obs = self._parts()[2].grab()
+        return StepResult(obs, self.drain_events(), report)
+
+    def tick(self, action: Action | None) -> TickReport:
+        """The first half of :meth:`step`: send ``action`` (``None``: send nothing, the held
+        input stays as it is), wait for the tick and let the game advance. A caller that
+        reads the game state between the tick and the next grab (the recorder) uses this
+        and :meth:`grab`."""
+        _, game, _, controller, clock = self._parts()
+        if action is not None:
+            controller.apply(action)
         report = clock.tick()
         game.advance(self.config.step_timeout_s)
-        obs = capturer.grab()
-        return StepResult(obs, self.drain_events(), report)
+        return report
+
+    def held_input(self) -> frozenset[str]:
+        """What the session's controller holds now: key names and ``"fire"``/``"scope"``."""
+        return self._parts()[3].held
+
+    def latest_payload(self) -> dict[str, Any] | None:
+        """The newest GSI payload (parsed JSON); ``None`` before the first and for a game
+        that does not report through GSI."""
+        return None if self.receiver is None else self.receiver.latest
 
     def grab(self) -> np.ndarray:
         """The observation now: RGB uint8 (150, 280, 3)."""
