@@ -13,6 +13,7 @@ always give the same bytes; readers ignore that header message either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -156,10 +157,8 @@ class RecordingStream:
             file.close()
         finally:
             err = ValueError("aborted")
-            try:
+            with contextlib.suppress(ValueError):
                 self._target.__exit__(ValueError, err, None)
-            except ValueError:
-                pass
 
     def __enter__(self) -> RecordingStream:
         return self
