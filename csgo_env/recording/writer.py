@@ -1,0 +1,278 @@
+"""Writing recordings from a child process, so the 16 Hz loop never waits for the disk.
+
+The recorder hands each tick's frame and ``curr_vars`` to :class:`RecordingWriter`: the
+frame goes into a ring of frames in a memory-mapped file beside the recordings (a temporary
+name, :func:`csgo_env._atomic.temp_name`), and a small message (file number, frame index,
+ring slot, ``curr_vars``) goes over a pipe to the writer process. That process appends the
+frame to the recording's temporary HDF5 file in the public layout
+(:class:`~csgo_env.datasets.pearce.write.RecordingStream`), with
+
+- ``y`` the default action (labels come later from ``csgo-env infer-actions``),
+- ``helperarr`` ``[kill, death]`` from the GSI counters as the inference computes them
+  (kill iff kills rose by exactly 1 and deaths did not change, and the other way round),
+- ``xaux`` the three previous frames' (default) actions with GSI health, memory clip ammo
+  and team (unknown values as 0, as the public files have them).
+
+When a file is complete the process writes its metadata file
+(``currvarsv2_{stub}{N}_to_{N}.npy``, ``{'file_num{N}_frame_{j}': [curr_vars, infer_a,
+helper]}``) atomically, then renames the finished recording into place, and reports back.
+So a recording under its final name is always complete and has its metadata; a crash (even
+SIGKILL of the recorder: the writer sees its pipe close) loses at most the file in progress,
+whose temporary file the writer deletes. A ring slot is reused only after the writer
+acknowledged it; if the writer falls a whole ring behind, :meth:`RecordingWriter.add`
+waits and counts the wait.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from csgo_env._atomic import temp_name
+from csgo_env.errors import DatasetError, explain
+from csgo_env.observations import OBS_SHAPE
+
+RING_FRAMES = 256
+"""Frames the ring holds: 16 s at 16 Hz (32 MB)."""
+
+
+@dataclass(frozen=True)
+class FileTarget:
+    """Where file ``number`` goes: the recording and its metadata file."""
+
+    number: int
+    recording: Path
+    metadata: Path
+
+
+@dataclass
+class WriterReport:
+    """What the writer has reported so far."""
+
+    written: list[FileTarget] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    acked: int = -1
+    waits: int = 0
+
+
+class RecordingWriter:
+    """The parent side: a ring of frames and a pipe to the writer process."""
+
+    def __init__(self, out_dir: Path, *, ring_frames: int = RING_FRAMES,
+                 durable: bool = True) -> None:
+        self.out_dir = Path(out_dir)
+        self.ring_frames = int(ring_frames)
+        self.durable = durable
+        self.report = WriterReport()
+        self._ring_path = temp_name(self.out_dir / "recording_ring")
+        self._ring: np.memmap | None = None
+        self._conn: Connection | None = None
+        self._proc: Any = None
+        self._seq = -1
+        self._stopping = False
+        self._eof = self._lost = False
+
+    def start(self) -> RecordingWriter:
+        """Make the ring and start the writer process."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._ring = np.lib.format.open_memmap(
+            self._ring_path, mode="w+", dtype=np.uint8, shape=(self.ring_frames, *OBS_SHAPE))
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=writer_main, name="csgo-env-record-writer",
+                                 args=(child, str(self._ring_path), self.durable),
+                                 daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        return self
+
+    def add(self, target: FileTarget, index: int, frame: np.ndarray,
+            curr_vars: Mapping[str, Any]) -> None:
+        """Frame ``index`` of ``target``'s file: RGB uint8 (150, 280, 3) and its curr_vars."""
+        ring, conn = self._parts()
+        self._seq += 1
+        while self._seq - self.report.acked > self.ring_frames:
+            self.report.waits += 1
+            self.poll(timeout=0.05)
+            if not self._proc.is_alive():
+                raise DatasetError(explain(
+                    "the recording writer process stopped", got="; ".join(
+                        self.report.errors) or "no message",
+                    fix="check free disk space and write permission in the output folder"))
+        slot = self._seq % self.ring_frames
+        ring[slot] = frame
+        conn.send(("frame", self._seq, slot, target, index, dict(curr_vars)))
+
+    def commit(self, target: FileTarget) -> None:
+        """``target``'s file is complete: write its metadata, then rename it into place."""
+        self._parts()[1].send(("commit", target.number))
+
+    def abort(self, target: FileTarget) -> None:
+        """Drop the unfinished file of ``target`` (its temporary file is deleted)."""
+        self._parts()[1].send(("abort", target.number))
+
+    def poll(self, timeout: float = 0.0) -> WriterReport:
+        """Take the writer's messages (waiting up to ``timeout`` for the first)."""
+        conn = self._parts()[1]
+        wait = timeout
+        while not self._eof and conn.poll(wait):
+            wait = 0.0
+            try:
+                kind, *rest = conn.recv()
+            except EOFError:
+                self._eof = True
+                break
+            if kind == "ack":
+                self.report.acked = max(self.report.acked, int(rest[0]))
+            elif kind == "written":
+                self.report.written.append(rest[0])
+            elif kind == "error":
+                self.report.errors.append(str(rest[0]))
+        if self._eof and not self._stopping and not self._lost:
+            self._lost = True
+            self.report.errors.append("the writer process ended unexpectedly")
+        return self.report
+
+    def _parts(self) -> tuple[np.memmap, Connection]:
+        if self._ring is None or self._conn is None:
+            raise DatasetError("the recording writer is not running (start() it first)")
+        return self._ring, self._conn
+
+    def close(self, timeout_s: float = 60.0) -> WriterReport:
+        """Let the writer finish what it was sent (files not committed are dropped), stop
+        it and delete the ring. Idempotent."""
+        if self._conn is not None:
+            self._stopping = True
+            with contextlib.suppress(OSError, BrokenPipeError):
+                self._conn.send(("stop",))
+            deadline = time.monotonic() + timeout_s
+            while self._proc.is_alive() and not self._eof and time.monotonic() < deadline:
+                with contextlib.suppress(OSError, EOFError):
+                    self.poll(timeout=0.1)
+            with contextlib.suppress(OSError, EOFError):
+                self.poll()
+            self._proc.join(max(1.0, deadline - time.monotonic()))
+            if self._proc.is_alive():
+                self._proc.terminate()
+                self.report.errors.append("the writer did not finish in time; stopped it")
+            self._proc.join(5.0)
+            self._conn.close()
+            self._conn = None
+        if self._ring is not None:
+            self._ring = None  # the mapping closes with its last reference
+            self._ring_path.unlink(missing_ok=True)
+        return self.report
+
+
+# --- the writer process ------------------------------------------------------------------
+
+def _finite(value: Any) -> float:
+    """A number for xaux: NaN, None and non-numbers count as unknown (0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0.0
+    return float(value)
+
+
+class _OpenFile:
+    """One recording being written by the writer process."""
+
+    def __init__(self, target: FileTarget, durable: bool) -> None:
+        from csgo_env.datasets.pearce.write import RecordingStream
+
+        self.target = target
+        self.stream = RecordingStream(target.recording, durable=durable)
+        self.entries: dict[str, list[Any]] = {}
+        self.state: list[tuple[float, float, float]] = []  # health, ammo, team
+        self.counters: tuple[Any, Any] | None = None
+
+    def append(self, index: int, frame: np.ndarray, curr_vars: dict[str, Any]) -> None:
+        from csgo_env.actions import NOOP
+        from csgo_env.datasets.pearce.write import make_xaux
+
+        if index != self.stream.frames:
+            raise DatasetError(explain(f"{self.target.recording.name}: frames out of order",
+                                       expected=f"frame {self.stream.frames}",
+                                       got=f"frame {index}"))
+        kills, deaths = curr_vars.get("gsi_kills"), curr_vars.get("gsi_deaths")
+        helper = np.zeros(2)
+        if self.counters is not None:
+            dk = _finite(kills) - _finite(self.counters[0])
+            dd = _finite(deaths) - _finite(self.counters[1])
+            known = all(isinstance(v, (int, float)) and math.isfinite(v)
+                        for v in (kills, deaths, *self.counters))
+            helper[:] = (known and dk == 1 and dd == 0), (known and dd == 1 and dk == 0)
+        self.counters = (kills, deaths)
+        team = curr_vars.get("gsi_team")
+        self.state.append((_finite(curr_vars.get("gsi_health")),
+                           _finite(curr_vars.get("ammo_active")), 1.0 if team == "CT" else 0.0))
+        recent = np.array(self.state[-4:])
+        vectors = np.tile(NOOP.to_vector(), (len(recent), 1))
+        xaux = make_xaux(vectors, health=recent[:, 0], ammo=recent[:, 1], team=recent[:, 2])
+        self.stream.append(frame, NOOP.to_vector(), xaux[-1], helper)
+        self.entries[f"file_num{self.target.number}_frame_{index}"] = [
+            curr_vars, NOOP.to_infer_a(), helper]
+
+    def commit(self) -> None:
+        from csgo_env.datasets.pearce.metadata import write_metadata
+
+        write_metadata(self.target.metadata, self.entries)
+        self.stream.commit()
+
+
+def writer_main(conn: Connection, ring_path: str, durable: bool) -> None:
+    """The writer process: frames in, complete files out (see the module docstring)."""
+    ring = np.load(ring_path, mmap_mode="r")
+    files: dict[int, _OpenFile] = {}
+
+    def drop(number: int) -> None:
+        open_file = files.pop(number, None)
+        if open_file is not None:
+            open_file.stream.abort()
+
+    try:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return  # the recorder is gone: drop what is unfinished
+            kind = message[0]
+            if kind == "stop":
+                return
+            try:
+                if kind == "frame":
+                    _, seq, slot, target, index, curr_vars = message
+                    frame = np.array(ring[slot])  # copy before acknowledging the slot
+                    conn.send(("ack", seq))
+                    if index == 0:
+                        drop(target.number)
+                        files[target.number] = _OpenFile(target, durable)
+                    open_file = files.get(target.number)
+                    if open_file is not None:
+                        open_file.append(index, frame, curr_vars)
+                elif kind == "commit":
+                    open_file = files.pop(message[1])
+                    open_file.commit()
+                    conn.send(("written", open_file.target))
+                elif kind == "abort":
+                    drop(message[1])
+            except Exception as exc:  # report, drop that file, keep serving the others
+                number = message[1] if kind in ("commit", "abort") else message[3].number
+                drop(number)
+                conn.send(("error", f"file {number}: {type(exc).__name__}: {exc}"))
+    finally:
+        for number in list(files):
+            drop(number)
+        del ring
+
+
+__all__ = ["RING_FRAMES", "FileTarget", "RecordingWriter", "WriterReport", "writer_main"]
