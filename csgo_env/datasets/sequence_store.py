@@ -14,7 +14,11 @@ A sequence of length L starting at step s (``0 <= s``, ``s + L <= T``) holds, fo
 * ``actions[t]``: factored action of step s+t (int64, 15);
 * ``rewards[t]``: reward of step s+t (float32), same alignment as the converted datasets;
 * ``kill[t]``, ``death[t]``: flags of frame s+t+1, i.e. the events after action s+t;
-* ``truncations[t]``, ``terminations[t]``: of step s+t.
+* ``truncations[t]``, ``terminations[t]``: of step s+t;
+* with ``meta=True``: ``meta[f][t]`` field f of the game state of frame s+t
+  (:mod:`csgo_env.datasets.minari.episode_meta`; NaN where unknown) and
+  ``meta_known[f][t]``; an episode without metadata has every field unknown. For
+  recordings the metadata file beside them is read.
 """
 
 from __future__ import annotations
@@ -153,15 +157,39 @@ class SequenceReader:
             _close(self._open.popitem(last=False)[1])
         return handle
 
-    def read(self, ref: EpisodeRef, start: int, length: int, history: int = 0) -> dict:
+    def read(self, ref: EpisodeRef, start: int, length: int, history: int = 0, *,
+             meta: bool = False) -> dict:
         """Sequence of ``length`` steps at ``start``; observations also cover ``history``
-        earlier frames (``start - history`` must be >= 0), giving ``history + length`` frames."""
+        earlier frames (``start - history`` must be >= 0), giving ``history + length`` frames.
+        ``meta``: also the game state of those steps' frames (see the module docstring)."""
         if start - history < 0 or start + length > ref.steps or length < 1:
             raise DatasetError(explain("sequence out of range", expected=f"0 <= start-{history}, "
                                        f"start+{length} <= {ref.steps}", got=f"start={start}"))
         if ref.kind == "recording":
-            return self._read_recording(ref, start, length, history)
-        return self._read_store(ref, start, length, history)
+            out = self._read_recording(ref, start, length, history)
+        else:
+            out = self._read_store(ref, start, length, history)
+        if meta:
+            out["meta"], out["meta_known"] = self._read_meta(ref, start, start + length)
+        return out
+
+    def _read_meta(self, ref: EpisodeRef, lo: int, hi: int
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        from csgo_env.datasets.minari.episode_meta import NUMERIC
+
+        if ref.kind == "recording":
+            values, known = self._handle("meta:" + ref.path, lambda: _recording_meta(ref))
+            return ({k: values[k][lo:hi] for k in NUMERIC},
+                    {k: known[k][lo:hi] for k in NUMERIC})
+        f = self._handle("h5:" + ref.path, lambda: h5py.File(ref.path, "r"))
+        infos = f[ref.group]["infos"]
+        if "meta" not in infos:
+            from csgo_env.datasets.minari.episode_meta import empty_meta
+
+            values, known = empty_meta(hi - lo)
+            return {k: values[k] for k in NUMERIC}, {k: known[k] for k in NUMERIC}
+        return ({k: np.asarray(infos["meta"][k][lo:hi], dtype=np.float64) for k in NUMERIC},
+                {k: np.asarray(infos["meta_known"][k][lo:hi], dtype=bool) for k in NUMERIC})
 
     def _read_store(self, ref: EpisodeRef, start: int, length: int, history: int) -> dict:
         lo, hi = start - history, start + length
@@ -217,6 +245,26 @@ class SequenceReader:
                 "kill": kill, "death": death}
 
 
+def _recording_meta(ref: EpisodeRef) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The game state of a public-layout recording from the metadata file beside it (every
+    field unknown when there is none; a file that does not match raises MetadataMismatch)."""
+    from csgo_env.datasets.minari.episode_meta import empty_meta, meta_arrays
+    from csgo_env.datasets.pearce.metadata_pairing import (
+        MetadataFile,
+        metadata_beside,
+        recording_number,
+    )
+
+    path = Path(ref.path)
+    found = metadata_beside(path)
+    if found is None:
+        return empty_meta(ref.steps + 1)
+    _, number = recording_number(path)
+    curr_vars = MetadataFile.load(found).curr_vars(number, ref.steps + 1,
+                                                    recording=path.name)
+    return meta_arrays(curr_vars)
+
+
 def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int, ...]
            ) -> np.ndarray:
     out = np.empty((hi - lo, *shape), dtype=dtype)
@@ -235,5 +283,5 @@ def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int,
 def _close(handle: Any) -> None:
     if isinstance(handle, int):
         os.close(handle)
-    else:
+    elif hasattr(handle, "close"):
         handle.close()

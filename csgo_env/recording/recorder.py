@@ -52,6 +52,8 @@ from csgo_env.recording.status import RecordStatus
 from csgo_env.recording.writer import FileTarget, RecordingWriter
 
 MODES = ("own", "spectate")
+SYNTHETIC_GENERATOR = "csgo-env record on the stand-in game (not real play)"
+"""How recordings of a game that shows no real play are labelled (``SYNTHETIC`` marker)."""
 
 
 @dataclass(frozen=True)
@@ -156,11 +158,14 @@ class Recorder:
         out_dir = Path(opts.out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
-        writer = RecordingWriter(out_dir, durable=opts.durable)
         held = None
         session = self.session
+        writer = RecordingWriter(out_dir, durable=opts.durable)
         try:
             session.start()
+            assert session.game is not None
+            if session.game.synthetic:
+                writer.synthetic = SYNTHETIC_GENERATOR
             if opts.mode == "own":
                 held = open_held_input(opts.keys, profile=session.profile,
                                        sent=session.held_input if self.policy else None)

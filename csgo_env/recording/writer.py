@@ -68,8 +68,11 @@ class RecordingWriter:
     """The parent side: a ring of frames and a pipe to the writer process."""
 
     def __init__(self, out_dir: Path, *, ring_frames: int = RING_FRAMES,
-                 durable: bool = True) -> None:
+                 durable: bool = True, synthetic: str | None = None) -> None:
+        """``synthetic``: the generator to name in the folder's ``SYNTHETIC`` marker, which
+        lists each file before its first frame is written (``None``: real data)."""
         self.out_dir = Path(out_dir)
+        self.synthetic = synthetic
         self.ring_frames = int(ring_frames)
         self.durable = durable
         self.report = WriterReport()
@@ -89,7 +92,8 @@ class RecordingWriter:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         self._proc = ctx.Process(target=writer_main, name="csgo-env-record-writer",
-                                 args=(child, str(self._ring_path), self.durable),
+                                 args=(child, str(self._ring_path), self.durable,
+                                       self.synthetic),
                                  daemon=True)
         self._proc.start()
         child.close()
@@ -229,8 +233,11 @@ class _OpenFile:
         self.stream.commit()
 
 
-def writer_main(conn: Connection, ring_path: str, durable: bool) -> None:
+def writer_main(conn: Connection, ring_path: str, durable: bool,
+                synthetic: str | None = None) -> None:
     """The writer process: frames in, complete files out (see the module docstring)."""
+    from csgo_env.datasets.pearce.metadata_pairing import mark_synthetic
+
     ring = np.load(ring_path, mmap_mode="r")
     files: dict[int, _OpenFile] = {}
 
@@ -255,6 +262,9 @@ def writer_main(conn: Connection, ring_path: str, durable: bool) -> None:
                     conn.send(("ack", seq))
                     if index == 0:
                         drop(target.number)
+                        if synthetic is not None:
+                            mark_synthetic(target.recording.parent, [target.recording.name],
+                                           generator=synthetic)
                         files[target.number] = _OpenFile(target, durable)
                     open_file = files.get(target.number)
                     if open_file is not None:
