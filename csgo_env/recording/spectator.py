@@ -34,9 +34,10 @@ class Spectator:
 
     def __init__(self, tracker: EventTracker, *, switch_every: int = 200,
                  switch_key: str = "1", cooldown: int = 32) -> None:
-        if tracker.mode != "spectate":
-            raise ArgumentError(explain("a spectator recording needs a 'spectate' tracker",
-                                        got=f"mode={tracker.mode!r}"))
+        if tracker.mode != "spectate" or tracker.target_steamid is not None:
+            raise ArgumentError(explain(
+                "a spectator recording needs a 'spectate' tracker that follows whoever is "
+                "shown", got=f"mode={tracker.mode!r}, target={tracker.target_steamid!r}"))
         if switch_key not in KEY_NAMES:
             raise ArgumentError(explain("unknown switch key", expected=f"one of {KEY_NAMES}",
                                         got=repr(switch_key)))
@@ -67,7 +68,6 @@ class Spectator:
         if shown != self.watched:
             self.watched = shown
             self.targets.append(shown)
-            self.tracker.follow(shown)
         return shown
 
     def action(self, tick: int) -> Action | None:

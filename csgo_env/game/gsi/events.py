@@ -166,18 +166,6 @@ class EventTracker:
         with self._lock:
             return replace(self._totals)
 
-    def follow(self, steamid: str | None) -> None:
-        """``"spectate"`` mode: track ``steamid`` from now on (``None``: whoever is shown).
-
-        Another player than the one tracked so far gets a fresh baseline at their next
-        payload, so their counters never count as events of the previous one."""
-        if self.mode != "spectate":
-            raise ArgumentError(explain("follow() needs mode='spectate'",
-                                        got=f"mode={self.mode!r}"))
-        with self._lock:
-            if steamid != self.target_steamid:
-                self.target_steamid = steamid
-
     def drain(self) -> EventCounts:
         """Counts since the previous drain; the internal counts restart from zero."""
         with self._lock:
