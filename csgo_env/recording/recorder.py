@@ -125,6 +125,16 @@ class Recorder:
             raise ArgumentError(explain("a policy can only drive own play",
                                         got=f"mode={options.mode!r}",
                                         fix="drop --policy or record with --mode own"))
+        if options.keys == "sent" and policy is None:
+            raise ArgumentError(explain(
+                "--keys sent logs what a policy sends, and no policy was given",
+                fix="pass --policy, or read the keyboard with --keys auto / x11 / win32"))
+        from csgo_env.game.input.held import HELD_SOURCES
+
+        if options.keys not in HELD_SOURCES:
+            raise ArgumentError(explain("unknown source of the keys held",
+                                        expected=f"one of {HELD_SOURCES}",
+                                        got=repr(options.keys)))
         self.config = config
         self.policy = policy
         self.family = get_family(options.family or DEFAULT_FAMILY[options.mode])
