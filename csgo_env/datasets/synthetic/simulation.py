@@ -53,6 +53,8 @@ WEAPONS = (
     ("weapon_ak47", "weapon_m4a1", "Rifle", 30, 90, 7, 16, 215.0, 225.0),
 )
 PHYSICS = Kinematics()
+SPEEDS = tuple((float(w[7]), float(w[8])) for w in WEAPONS)
+"""Max speed (units/s) of each weapon slot: (T, CT)."""
 KNIFE, PISTOL, RIFLE = 0, 1, 2
 LOGGED_KEYS = ("w", "a", "s", "d", "space", "r", "shift", "ctrl")
 """Keys an own-play family's ``tp_wasd`` lists when held."""
@@ -295,7 +297,7 @@ def _step(rng: np.random.Generator, n: int, family: Family, act: np.ndarray,
         if i + 1 < states:
             yaw[i + 1] = (yaw[i] - mouse[i, 0] * DEG_PER_COUNT + 180.0) % 360.0 - 180.0
             pitch[i + 1] = np.clip(pitch[i] + mouse[i, 1] * DEG_PER_COUNT, -89.0, 89.0)
-            vel[i + 1] = _velocity(act[i], vel[i], yaw[i], WEAPONS[wpn][8 if team_ct else 7])
+            vel[i + 1] = _velocity(act[i], vel[i], yaw[i], SPEEDS[wpn][team_ct])
             pos[i + 1] = pos[i] + vel[i + 1] / TICK_HZ
             vel[i + 1, 2], pos[i + 1, 2] = _vertical(bool(act[i, _K["space"]]), vel[i, 2],
                                                      pos[i, 2])

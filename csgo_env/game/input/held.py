@@ -107,10 +107,9 @@ class Win32HeldInput:
                                             fix="use --keys x11 (Linux) or --keys sent"))
         import ctypes
 
-        self._user32: Any = ctypes.WinDLL("user32", use_last_error=True)  # type: ignore[attr-defined]
-        self._vk = {key: int(self._user32.MapVirtualKeyW(profile.scan_codes[key],
-                                                         _MAPVK_VSC_TO_VK))
-                    for key in KEY_NAMES}
+        self._user32: Any = ctypes.WinDLL("user32", use_last_error=True)
+        self._vk: dict[str, int] = {key: int(self._user32.MapVirtualKeyW(
+            profile.scan_codes[key], _MAPVK_VSC_TO_VK)) for key in KEY_NAMES}
         self._vk.update(_VK_BUTTONS)
 
     def held(self) -> frozenset[str]:
