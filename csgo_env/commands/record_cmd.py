@@ -58,6 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replay-start-frame", type=int, default=0)
     parser.add_argument("--replay-input-log", type=Path, default=None,
                         help="replay game: where it logs the input it receives")
+    parser.add_argument("--world-seed", type=int, default=None,
+                        help="arena: the seed its world is built from")
+    parser.add_argument("--unpaced", action="store_true",
+                        help="arena only: as fast as it runs, not at --fps (for tests)")
     parser.add_argument("--no-fsync", action="store_true",
                         help="do not fsync finished files (faster, less safe on power loss)")
     parser.add_argument("--quiet", action="store_true", help="no status line")
@@ -66,7 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _session_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"game": args.game, "fps": args.fps,
                               "offsets_path": args.offsets, "gsi_token": args.gsi_token,
-                              "replay_start_frame": args.replay_start_frame}
+                              "replay_start_frame": args.replay_start_frame,
+                              "paced": not args.unpaced}
     if args.gsi_port is not None:
         kwargs["gsi_port"] = args.gsi_port
     if args.recording:
@@ -95,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
                             first_number=args.first_number, files=args.files,
                             seconds=None if args.minutes is None else 60.0 * args.minutes,
                             keys=args.keys, switch_every=args.switch_every,
-                            switch_key=args.switch_key, durable=not args.no_fsync)
+                            switch_key=args.switch_key, durable=not args.no_fsync,
+                            world_seed=args.world_seed)
     policy = None
     if args.policy is not None:
         from csgo_env.policy import load_policy

@@ -64,7 +64,9 @@ class RecordOptions:
     :data:`~csgo_env.recording.naming.DEFAULT_FAMILY`); ``first_number``: the first file
     number (default: after the highest in ``out_dir``); ``files`` / ``seconds``: stop after
     that many complete files / seconds (``None``: until stopped); ``keys``: where own play
-    reads the keys held (:func:`~csgo_env.game.input.held.open_held_input`).
+    reads the keys held (:func:`~csgo_env.game.input.held.open_held_input`);
+    ``world_seed``: handed to the game at the start (the arena builds its world from it; the
+    other games ignore it).
     """
 
     out_dir: Path
@@ -82,6 +84,7 @@ class RecordOptions:
     memory_stale_s: float = 2.0
     ready_timeout_s: float = 30.0
     durable: bool = True
+    world_seed: int | None = None
 
     def checked(self) -> RecordOptions:
         """Raise :class:`ArgumentError` for a bad value (before anything starts)."""
@@ -179,7 +182,7 @@ class Recorder:
             if opts.mode == "own":
                 held = open_held_input(opts.keys, profile=session.profile,
                                        sent=session.held_input if self.policy else None)
-            session.restart(self.config.replay_start_frame)
+            session.restart(self.config.replay_start_frame, seed=opts.world_seed)
             assert session.receiver is not None
             session.receiver.wait_for_payload(opts.ready_timeout_s)
             writer.start()
