@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
         policy = load_policy(args.policy, seed=args.seed)
     recorder = Recorder(config, options, policy=policy)
-    if config.game != "replay" or args.offsets is not None:
+    if recorder.session.profile.steam_app_id is not None:  # a real game: read-only, offline
         print(SAFETY_ADVICE, file=sys.stderr)
     previous = signal.signal(signal.SIGTERM, _interrupt)
 
