@@ -28,6 +28,8 @@ Missing values are never made up: a memory field the reader cannot give (no offs
 failed read, a field the layout does not read) is ``float('nan')``; a GSI block that is not
 the tracked player's (the own player is dead and the game shows someone else) gives
 ``gsi_health`` 0, no weapons and the tracked player's last known counters (NaN before any).
+A game that reports through its own event feed instead of GSI (OpenArena) fills the GSI
+keys from that feed's player state (:func:`state_fields`).
 In own play, observer mode 0 (playing, not observing) is written as 4: the own view is the
 first-person view the quality check asks for.
 """
@@ -95,6 +97,29 @@ def gsi_fields(payload: Mapping[str, Any] | None, steamid: str | None,
     return out
 
 
+def state_fields(state: PlayerState | None) -> dict[str, Any]:
+    """The GSI keys from the session's event feed alone, for a game that does not report
+    through GSI (its own feed gives health, counters, team, the active weapon and clip):
+    ``gsi_weapons`` holds the active weapon only, with no ``type`` (unknown); values the
+    feed does not have are NaN (``gsi_health`` 0 and no weapon before the first state)."""
+    if state is None:
+        return {"gsi_steamid": None, "gsi_team": None, "gsi_health": 0, "gsi_kills": NAN,
+                "gsi_deaths": NAN, "gsi_weapons": {}, "found_active": False}
+    out: dict[str, Any] = {
+        "gsi_steamid": state.steamid, "gsi_team": state.team,
+        "gsi_health": NAN if state.health is None else state.health,
+        "gsi_kills": NAN if state.kills is None else state.kills,
+        "gsi_deaths": NAN if state.deaths is None else state.deaths,
+        "gsi_weapons": {}, "found_active": False}
+    if state.alive and state.active_weapon is not None:
+        weapon: dict[str, Any] = {"name": state.active_weapon, "state": "active"}
+        if state.ammo_clip is not None:
+            weapon["ammo_clip"] = state.ammo_clip
+        out.update(gsi_weapons={"weapon_0": weapon}, gsi_weap_active=weapon, found_active=True,
+                   gsi_ammo=-1 if state.ammo_clip is None else state.ammo_clip)
+    return out
+
+
 def memory_fields(pose: Pose | None, *, own_play: bool, error: str | None = None
                   ) -> dict[str, Any]:
     """The memory keys from ``pose`` (all NaN, with ``memory_error``, when it is None)."""
@@ -128,4 +153,4 @@ def logged_input(held: frozenset[str]) -> dict[str, Any]:
             "tp_lclick": int("fire" in held), "tp_rclick": int("scope" in held)}
 
 
-__all__ = ["MEMORY_KEYS", "gsi_fields", "logged_input", "memory_fields"]
+__all__ = ["MEMORY_KEYS", "gsi_fields", "logged_input", "memory_fields", "state_fields"]

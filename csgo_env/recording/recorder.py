@@ -11,8 +11,9 @@ deadlines:
    target switch in spectator mode; nothing otherwise: the recorder never sends input by
    itself), the clock waits for the deadline and the game advances (the stand-in shows its
    next frame; a real game runs by itself);
-3. ``curr_vars[t]`` is read: the newest GSI payload, the memory pose and (own play) the
-   keys and clicks held (:mod:`csgo_env.recording.curr_vars`);
+3. ``curr_vars[t]`` is read: the newest GSI payload (a game with its own event feed:
+   that feed's player state), the memory pose and (own play) the keys and clicks held
+   (:mod:`csgo_env.recording.curr_vars`);
 4. frame t+1 is grabbed.
 
 So ``curr_vars[t]`` describes the state once action t took effect, and image t was grabbed
@@ -45,7 +46,7 @@ from csgo_env.game.gsi.events import EventTracker
 from csgo_env.game.session import GameSession
 from csgo_env.game.session_config import SessionConfig
 from csgo_env.policy import Policy
-from csgo_env.recording.curr_vars import gsi_fields, logged_input, memory_fields
+from csgo_env.recording.curr_vars import gsi_fields, logged_input, memory_fields, state_fields
 from csgo_env.recording.naming import DEFAULT_FAMILY, file_targets
 from csgo_env.recording.spectator import Spectator
 from csgo_env.recording.status import RecordStatus
@@ -154,6 +155,7 @@ class Recorder:
         self._targets = file_targets(Path(options.out_dir), self.family, options.first_number)
         self._target: FileTarget = next(self._targets)  # refuses existing names now
         self._committed = 0
+        self._kills = self._deaths = 0
         self._pose: Any = None
         self.last_summary = RecordSummary()
         """The summary of the latest :meth:`run`, also when it ended by an exception."""
@@ -183,8 +185,8 @@ class Recorder:
                 held = open_held_input(opts.keys, profile=session.profile,
                                        sent=session.held_input if self.policy else None)
             session.restart(self.config.replay_start_frame, seed=opts.world_seed)
-            assert session.receiver is not None
-            session.receiver.wait_for_payload(opts.ready_timeout_s)
+            self._wait_for_state(opts.ready_timeout_s)
+            session.drain_events()
             writer.start()
             if self.policy is not None:
                 self.policy.reset()
@@ -235,6 +237,21 @@ class Recorder:
             assert session.clock is not None
             summary.clock = session.clock.stats()
 
+    def _wait_for_state(self, timeout_s: float) -> None:
+        """Until the game reported its state once (a GSI payload, or its own feed's)."""
+        from csgo_env.errors import GameNotRunning
+
+        session = self.session
+        deadline = time.monotonic() + timeout_s
+        while session.latest_payload() is None and session.player_state() is None:
+            if time.monotonic() > deadline:
+                raise GameNotRunning(explain(
+                    f"{session.profile.display_name} reported no game state",
+                    expected=f"a GSI payload (or the game's own events) within {timeout_s:g} s",
+                    got="nothing", fix="load into a map; for csgo / cs2 check the GSI cfg "
+                                       "(csgo-env gsi-config) and restart the game"))
+            time.sleep(0.02)
+
     def _action(self, frame: Any, tick: int) -> Action | None:
         if self.policy is not None:
             return Action.from_multidiscrete(self.policy.act(frame))
@@ -254,7 +271,8 @@ class Recorder:
             assert self.spectator is not None
             steamid = self.spectator.observe(payload)
         pose, error = session.read_pose()
-        out = gsi_fields(payload, steamid, self.tracker.state)
+        out = gsi_fields(payload, steamid, session.player_state()) if payload is not None \
+            else state_fields(session.player_state())
         out.update(memory_fields(pose, own_play=own, error=error))
         if held is not None:
             out.update(logged_input(held.held()))
@@ -266,7 +284,9 @@ class Recorder:
 
     def _update_status(self, lateness_s: float, curr_vars: dict[str, Any], index: int,
                        writer_report: Any) -> None:
-        totals = self.tracker.totals
+        events = self.session.drain_events()
+        self._kills += events.kills
+        self._deaths += events.deaths
         problem = writer_report.errors[-1] if writer_report.errors else (
             f"loop waited {writer_report.waits}x for the writer" if writer_report.waits
             else None)
@@ -274,8 +294,8 @@ class Recorder:
         self.status.update(
             lateness_s=lateness_s, gsi_age_s=self.session.gsi_age(), pose=self._pose,
             pose_error=curr_vars.get("memory_error"),
-            alive=isinstance(health, (int, float)) and health > 0, kills=totals.kills,
-            deaths=totals.deaths, file_number=self._target.number, frame_in_file=index,
+            alive=isinstance(health, (int, float)) and health > 0, kills=self._kills,
+            deaths=self._deaths, file_number=self._target.number, frame_in_file=index,
             written=len(writer_report.written), writer_problem=problem)
 
 
