@@ -26,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from csgo_env.game.launch import LAUNCHERS
     from csgo_env.recording.recorder import MODES
 
-    parser.add_argument("--game", choices=sorted(LAUNCHERS), default="csgo")
+    parser.add_argument("--game", choices=sorted(LAUNCHERS), default="csgo",
+                        help="the game to record (csgo, cs2, openarena attach or start as "
+                             "the env does; replay / arena: the stand-in game, synthetic)")
     parser.add_argument("--out", type=Path, required=True, help="folder for the recordings")
     parser.add_argument("--mode", choices=MODES, default="own",
                         help="own: your (or --policy's) play; spectate: the player watched")
@@ -50,12 +52,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="spectate: switch target every N ticks (the authors' 200)")
     parser.add_argument("--switch-key", default="1",
                         help="spectate: key that switches target ('1': top scorer)")
-    parser.add_argument("--gsi-port", type=int, default=None)
-    parser.add_argument("--gsi-token", default=None)
+    parser.add_argument("--gsi-port", type=int, default=None,
+                        help="port of the GSI receiver (default: the game's, 3000 for csgo/cs2)")
+    parser.add_argument("--gsi-token", default=None,
+                        help="the auth token of your GSI cfg (default: accept any)")
     parser.add_argument("--offsets", type=Path, default=None, help="offsets file/folder")
     parser.add_argument("--recording", type=Path, action="append", default=None,
                         help="replay game: recording(s) it plays (default: a generated sample)")
-    parser.add_argument("--replay-start-frame", type=int, default=0)
+    parser.add_argument("--replay-start-frame", type=int, default=0,
+                        help="replay game: the recording frame it starts from")
     parser.add_argument("--replay-input-log", type=Path, default=None,
                         help="replay game: where it logs the input it receives")
     parser.add_argument("--world-seed", type=int, default=None,
