@@ -50,7 +50,7 @@ from csgo_env.recording.curr_vars import gsi_fields, logged_input, memory_fields
 from csgo_env.recording.naming import DEFAULT_FAMILY, file_targets
 from csgo_env.recording.spectator import Spectator
 from csgo_env.recording.status import RecordStatus
-from csgo_env.recording.writer import FileTarget, RecordingWriter
+from csgo_env.recording.writer import FileTarget, RecordingWriter, sweep_stale_rings
 
 MODES = ("own", "spectate")
 SYNTHETIC_GENERATOR = "csgo-env record on the stand-in game (not real play)"
@@ -173,6 +173,7 @@ class Recorder:
         out_dir = Path(opts.out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
+        sweep_stale_rings()
         held = None
         session = self.session
         writer = RecordingWriter(out_dir, durable=opts.durable)

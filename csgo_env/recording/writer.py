@@ -1,10 +1,12 @@
 """Writing recordings from a child process, so the 16 Hz loop never waits for the disk.
 
 The recorder hands each tick's frame and ``curr_vars`` to :class:`RecordingWriter`: the
-frame goes into a ring of frames in a memory-mapped file beside the recordings (a temporary
-name, :func:`csgo_env._atomic.temp_name`), and a small message (file number, frame index,
-ring slot, ``curr_vars``) goes over a pipe to the writer process. That process appends the
-frame to the recording's temporary HDF5 file in the public layout
+frame goes into a ring of frames in shared memory (``multiprocessing.shared_memory``: no
+disk behind it, so the loop is never throttled by the page cache's writeback; where shared
+memory cannot be had, a memory-mapped temporary file beside the recordings), and a small
+message (file number, frame index, ring slot, ``curr_vars``) goes over a pipe to the writer
+process, which runs at a lower scheduling priority (``nice`` +10) than the loop. That
+process appends the frame to the recording's temporary HDF5 file in the public layout
 (:class:`~csgo_env.datasets.pearce.write.RecordingStream`), with
 
 - ``y`` the default action (labels come later from ``csgo-env infer-actions``),
@@ -18,7 +20,9 @@ When a file is complete the process writes its metadata file
 helper]}``) atomically, then renames the finished recording into place, and reports back.
 So a recording under its final name is always complete and has its metadata; a crash (even
 SIGKILL of the recorder: the writer sees its pipe close) loses at most the file in progress,
-whose temporary file the writer deletes. A ring slot is reused only after the writer
+whose temporary file the writer deletes; the ring of a killed recorder is freed by the next
+run (:func:`sweep_stale_rings`, as :func:`~csgo_env.datasets.minari.convert_state.
+clean_stale_temps` does for temporary files). A ring slot is reused only after the writer
 acknowledged it; if the writer falls a whole ring behind, :meth:`RecordingWriter.add`
 waits and counts the wait.
 """
@@ -28,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -77,7 +82,8 @@ class RecordingWriter:
         self.durable = durable
         self.report = WriterReport()
         self._ring_path = temp_name(self.out_dir / "recording_ring")
-        self._ring: np.memmap | None = None
+        self._ring: np.ndarray | None = None
+        self._shm: Any = None
         self._conn: Connection | None = None
         self._proc: Any = None
         self._seq = -1
@@ -86,13 +92,25 @@ class RecordingWriter:
 
     def start(self) -> RecordingWriter:
         """Make the ring and start the writer process."""
+        from multiprocessing import shared_memory
+
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self._ring = np.lib.format.open_memmap(
-            self._ring_path, mode="w+", dtype=np.uint8, shape=(self.ring_frames, *OBS_SHAPE))
+        shape = (self.ring_frames, *OBS_SHAPE)
+        try:
+            self._shm = shared_memory.SharedMemory(
+                create=True, size=int(np.prod(shape)), name=ring_name(os.getpid()))
+            _untrack(self._shm)  # freed by close(), or by the next run's sweep_stale_rings
+            self._ring = np.ndarray(shape, dtype=np.uint8, buffer=self._shm.buf)
+            where = f"shm:{self._shm.name}"
+        except OSError:  # no usable /dev/shm: a file beside the recordings
+            self._shm = None
+            self._ring = np.lib.format.open_memmap(self._ring_path, mode="w+",
+                                                   dtype=np.uint8, shape=shape)
+            where = str(self._ring_path)
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe()
         self._proc = ctx.Process(target=writer_main, name="csgo-env-record-writer",
-                                 args=(child, str(self._ring_path), self.durable,
+                                 args=(child, where, shape, self.durable,
                                        self.synthetic),
                                  daemon=True)
         self._proc.start()
@@ -147,7 +165,7 @@ class RecordingWriter:
             self.report.errors.append("the writer process ended unexpectedly")
         return self.report
 
-    def _parts(self) -> tuple[np.memmap, Connection]:
+    def _parts(self) -> tuple[np.ndarray, Connection]:
         if self._ring is None or self._conn is None:
             raise DatasetError("the recording writer is not running (start() it first)")
         return self._ring, self._conn
@@ -174,7 +192,12 @@ class RecordingWriter:
             self._conn = None
         if self._ring is not None:
             self._ring = None  # the mapping closes with its last reference
-            self._ring_path.unlink(missing_ok=True)
+            if self._shm is not None:
+                self._shm.close()
+                self._shm.unlink()
+                self._shm = None
+            else:
+                self._ring_path.unlink(missing_ok=True)
         return self.report
 
 
@@ -233,12 +256,61 @@ class _OpenFile:
         self.stream.commit()
 
 
-def writer_main(conn: Connection, ring_path: str, durable: bool,
+def ring_name(pid: int) -> str:
+    """The shared-memory name of the frame ring of recorder process ``pid``."""
+    return f"csgo_env_record_ring_{pid}"
+
+
+SHM_DIR = Path("/dev/shm")
+
+
+def _untrack(shm: Any) -> None:
+    """Keep multiprocessing's resource tracker away from the ring: the recorder frees it
+    (POSIX; on Windows the segment goes with its last handle)."""
+    if os.name == "posix":
+        from multiprocessing import resource_tracker
+
+        with contextlib.suppress(Exception):
+            resource_tracker.unregister(shm._name, "shared_memory")
+
+
+def sweep_stale_rings() -> list[str]:
+    """Free the frame rings of recorders that died without closing (SIGKILL): shared
+    memory named :func:`ring_name` of a process that no longer runs. Returns their names."""
+    from csgo_env.datasets.minari.convert_state import _pid_alive
+
+    removed: list[str] = []
+    if not SHM_DIR.is_dir():
+        return removed
+    prefix = ring_name(0)[:-1]
+    for path in SHM_DIR.glob(prefix + "*"):
+        pid = path.name[len(prefix):]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path.name)
+    return removed
+
+
+def _open_ring(where: str, shape: tuple[int, ...]) -> tuple[np.ndarray, Any]:
+    if where.startswith("shm:"):
+        from multiprocessing import shared_memory
+
+        shm = shared_memory.SharedMemory(name=where[4:])
+        _untrack(shm)  # the recorder owns it: this process must never unlink it
+        return np.ndarray(shape, dtype=np.uint8, buffer=shm.buf), shm
+    return np.load(where, mmap_mode="r"), None
+
+
+def writer_main(conn: Connection, where: str, shape: tuple[int, ...], durable: bool,
                 synthetic: str | None = None) -> None:
     """The writer process: frames in, complete files out (see the module docstring)."""
     from csgo_env.datasets.pearce.metadata_pairing import mark_synthetic
 
-    ring = np.load(ring_path, mmap_mode="r")
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # the recorder's loop and the game come first
+
+    ring, shm = _open_ring(where, shape)
     files: dict[int, _OpenFile] = {}
 
     def drop(number: int) -> None:
@@ -283,6 +355,9 @@ def writer_main(conn: Connection, ring_path: str, durable: bool,
         for number in list(files):
             drop(number)
         del ring
+        if shm is not None:
+            shm.close()
 
 
-__all__ = ["RING_FRAMES", "FileTarget", "RecordingWriter", "WriterReport", "writer_main"]
+__all__ = ["RING_FRAMES", "FileTarget", "RecordingWriter", "WriterReport", "ring_name",
+           "sweep_stale_rings", "writer_main"]

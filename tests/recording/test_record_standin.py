@@ -81,7 +81,8 @@ def killed_run(tmp_path_factory: pytest.TempPathFactory, xvfb_display: str) -> d
     finally:
         if proc.poll() is None:
             proc.kill()
-    return {"out": out, "source": source, "log": log, "children": children, "base": base}
+    return {"out": out, "source": source, "log": log, "children": children, "base": base,
+            "pid": proc.pid}
 
 
 def test_sigkill_leaves_finished_files_valid_and_no_partial_file(killed_run: dict) -> None:
@@ -95,11 +96,12 @@ def test_sigkill_leaves_finished_files_valid_and_no_partial_file(killed_run: dic
     assert not (out / NAME.format(2)).exists() and not (out / META.format(2)).exists()
     assert not list(out.glob(f".{NAME.format(2)}.*.tmp")), "the writer left its partial file"
     assert is_synthetic(out / NAME.format(1))  # the stand-in shows no real play
-    leftovers = list(out.glob(".recording_ring.*.tmp"))  # the killed recorder's frame ring
-    assert leftovers
-    from csgo_env.datasets.minari.convert_state import clean_stale_temps
+    assert not list(out.glob(".*.tmp")), "temporary files under the output folder"
+    from csgo_env.recording.writer import SHM_DIR, ring_name, sweep_stale_rings
 
-    assert clean_stale_temps(out) == len(leftovers)  # what the next run does first
+    ring = ring_name(killed_run["pid"])  # the killed recorder's frame ring (shared memory)
+    assert (SHM_DIR / ring).exists()
+    assert ring in sweep_stale_rings() and not (SHM_DIR / ring).exists()  # the next run
 
 
 def _standin_pose(frame: int) -> tuple[float, float]:
