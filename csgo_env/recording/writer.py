@@ -5,7 +5,8 @@ frame goes into a ring of frames in shared memory (``multiprocessing.shared_memo
 disk behind it, so the loop is never throttled by the page cache's writeback; where shared
 memory cannot be had, a memory-mapped temporary file beside the recordings), and a small
 message (file number, frame index, ring slot, ``curr_vars``) goes over a pipe to the writer
-process, which runs at a lower scheduling priority (``nice`` +10) than the loop. That
+process, which runs behind the loop (nice 19, Linux's batch scheduling class) and flushes
+what it wrote every 32 frames, so the disk never gets a file's worth at once. That
 process appends the frame to the recording's temporary HDF5 file in the public layout
 (:class:`~csgo_env.datasets.pearce.write.RecordingStream`), with
 
@@ -48,6 +49,9 @@ from csgo_env.observations import OBS_SHAPE
 
 RING_FRAMES = 256
 """Frames the ring holds: 16 s at 16 Hz (32 MB)."""
+READY_TIMEOUT_S = 60.0
+FLUSH_EVERY = 32
+"""Frames between the writer's flushes to disk (durable mode): 4 MB at a time."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,14 @@ class RecordingWriter:
         self._proc.start()
         child.close()
         self._conn = parent
+        # The process imports h5py and friends before it says it is ready, so that work
+        # never competes with the first ticks of the loop.
+        if not parent.poll(READY_TIMEOUT_S) or parent.recv() != ("ready",):
+            self.close(timeout_s=5.0)
+            raise DatasetError(explain("the recording writer process did not start",
+                                       expected=f"its ready message within {READY_TIMEOUT_S:g} s",
+                                       got="; ".join(self.report.errors) or "nothing",
+                                       fix="check that the Python environment imports h5py"))
         return self
 
     def add(self, target: FileTarget, index: int, frame: np.ndarray,
@@ -193,8 +205,7 @@ class RecordingWriter:
         if self._ring is not None:
             self._ring = None  # the mapping closes with its last reference
             if self._shm is not None:
-                self._shm.close()
-                self._shm.unlink()
+                _free(self._shm)
                 self._shm = None
             else:
                 self._ring_path.unlink(missing_ok=True)
@@ -248,6 +259,8 @@ class _OpenFile:
         self.stream.append(frame, NOOP.to_vector(), xaux[-1], helper)
         self.entries[f"file_num{self.target.number}_frame_{index}"] = [
             curr_vars, NOOP.to_infer_a(), helper]
+        if self.stream.durable and self.stream.frames % FLUSH_EVERY == 0:
+            self.stream.flush()
 
     def commit(self) -> None:
         from csgo_env.datasets.pearce.metadata import write_metadata
@@ -274,6 +287,17 @@ def _untrack(shm: Any) -> None:
             resource_tracker.unregister(shm._name, "shared_memory")
 
 
+def _free(shm: Any) -> None:
+    """Close and remove the ring (untracked, so not through the resource tracker)."""
+    shm.close()
+    if os.name == "posix":
+        from multiprocessing import shared_memory
+
+        with contextlib.suppress(OSError):
+            shared_memory._posixshmem.shm_unlink(shm._name)  # type: ignore[attr-defined]
+    # Windows: the segment goes with its last handle
+
+
 def sweep_stale_rings() -> list[str]:
     """Free the frame rings of recorders that died without closing (SIGKILL): shared
     memory named :func:`ring_name` of a process that no longer runs. Returns their names."""
@@ -292,6 +316,17 @@ def sweep_stale_rings() -> list[str]:
     return removed
 
 
+def _yield_to_the_loop() -> None:
+    """The writer runs behind the loop, the game and the X server: nice 19 and, on Linux,
+    the batch scheduling class (never preempts interactive work)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(19)
+    batch = getattr(os, "SCHED_BATCH", None)
+    if batch is not None:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, batch, os.sched_param(0))
+
+
 def _open_ring(where: str, shape: tuple[int, ...]) -> tuple[np.ndarray, Any]:
     if where.startswith("shm:"):
         from multiprocessing import shared_memory
@@ -305,13 +340,15 @@ def _open_ring(where: str, shape: tuple[int, ...]) -> tuple[np.ndarray, Any]:
 def writer_main(conn: Connection, where: str, shape: tuple[int, ...], durable: bool,
                 synthetic: str | None = None) -> None:
     """The writer process: frames in, complete files out (see the module docstring)."""
+    from csgo_env.datasets.pearce.metadata import write_metadata  # noqa: F401 - import now
     from csgo_env.datasets.pearce.metadata_pairing import mark_synthetic
+    from csgo_env.datasets.pearce.write import RecordingStream  # noqa: F401 - import now
 
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)  # the recorder's loop and the game come first
+    _yield_to_the_loop()
 
     ring, shm = _open_ring(where, shape)
     files: dict[int, _OpenFile] = {}
+    conn.send(("ready",))
 
     def drop(number: int) -> None:
         open_file = files.pop(number, None)

@@ -27,7 +27,7 @@ POSE = Pose(position=(1.0, 2.0, 3.0), velocity=(0.0, -100.0, 0.0), pitch_deg=10.
 
 
 def _curr_vars(i: int) -> dict:
-    cv = gsi_fields(payload(kills=2 + (i >= 3), deaths=1 + (i == 5), health=0 if i == 5
+    cv = gsi_fields(payload(kills=2 + (i >= 3), deaths=1 + (i >= 5), health=0 if i == 5
                             else 100, team="CT"), OWN, None)
     cv.update(memory_fields(POSE, own_play=True))
     cv.update(logged_input(frozenset({"w", "fire"} if i % 2 else {"ctrl"})))
@@ -39,10 +39,11 @@ def test_writer_files_match_the_public_writer_and_drop_unfinished(tmp_path: Path
     targets = file_targets(out, get_family("dust2-expert"))
     first, second = next(targets), next(targets)
     rng = np.random.default_rng(0)
-    frames = rng.integers(0, 256, (6, 150, 280, 3), dtype=np.uint8)
+    n = 70  # more than two of the writer's flush intervals
+    frames = rng.integers(0, 256, (n, 150, 280, 3), dtype=np.uint8)
     writer = RecordingWriter(out, ring_frames=4).start()  # a ring smaller than a file
     try:
-        for i in range(6):
+        for i in range(n):
             writer.add(first, i, frames[i], _curr_vars(i))
         writer.commit(first)
         for i in range(3):
@@ -53,17 +54,17 @@ def test_writer_files_match_the_public_writer_and_drop_unfinished(tmp_path: Path
     assert not (out / second.recording.name).exists() and not second.metadata.exists()
     assert sorted(p.name for p in out.iterdir()) == sorted([first.recording.name,
                                                             first.metadata.name])
-    curr = [_curr_vars(i) for i in range(6)]
+    curr = [_curr_vars(i) for i in range(n)]
     c = columns_from_curr_vars(curr)
-    vectors = np.tile(NOOP.to_vector(), (6, 1))
-    helper = np.zeros((6, 2))
+    vectors = np.tile(NOOP.to_vector(), (n, 1))
+    helper = np.zeros((n, 2))
     helper[3, 0], helper[5, 1] = 1, 1
     xaux = make_xaux(vectors, health=np.nan_to_num(c.gsi_health), ammo=c.ammo_active,
                      team=c.team_ct)
     reference = write_recording(tmp_path / "ref.hdf5", frames, vectors, xaux, helper)
     assert first.recording.read_bytes() == reference.read_bytes()
     meta = load_metadata(first.metadata)
-    assert sorted(meta) == sorted(f"file_num1_frame_{j}" for j in range(6))
+    assert sorted(meta) == sorted(f"file_num1_frame_{j}" for j in range(n))
     cv, infer_a, flags = meta["file_num1_frame_3"]
     assert cv["tp_wasd"] == ["w"] and cv["tp_lclick"] == 1 and cv["gsi_kills"] == 3
     assert infer_a == NOOP.to_infer_a()

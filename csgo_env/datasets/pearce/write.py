@@ -135,6 +135,19 @@ class RecordingStream:
                 None, data=array, track_times=False)
         self.frames += 1
 
+    def flush(self) -> None:
+        """fsync what the file holds so far, so that the final fsync of :meth:`commit` has
+        little left to write. HDF5's own metadata stays in its cache until :meth:`commit`
+        (an HDF5 flush would allocate differently: the bytes would no longer be those of
+        :func:`write_recording`)."""
+        if self._file is None:
+            raise ValueError(f"{self.path.name}: the stream is closed")
+        fd = os.open(self._tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def commit(self) -> Path:
         """Close the file and move it to ``path`` (fsynced first when ``durable``)."""
         if self._file is None:
