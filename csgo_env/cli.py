@@ -12,6 +12,7 @@ from csgo_env import __version__
 from csgo_env.errors import CsgoEnvError
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "benchmark_cmd",
     "demo_cmd",
     "inspect_cmd",
     "synthesize_cmd",
@@ -20,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "datasets_cmd",
     "doctor_cmd",
     "play_cmd",
+    "evaluate_cmd",
     "publish_cmd",
     "infer_actions_cmd",
     "quality_cmd",

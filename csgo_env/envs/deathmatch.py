@@ -104,7 +104,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
     ## Info
 
     :class:`~csgo_env.envs.info.StepInfo`: ``pose`` (or ``None``), ``health``, ``ammo``,
-    cumulative ``kills``/``deaths`` of the episode, the step's reward inputs, tick
+    cumulative ``kills``/``deaths`` of the episode, the step's reward inputs (and
+    ``step_suicides``, the step's deaths that were suicides), tick
     ``tick_lateness_s`` and ``overrun``, ``gsi_age_s``, (replay) ``replay_frame`` (arena:
     its tick) and ``paced``.
 
@@ -184,7 +185,7 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
         self._kills = self._deaths = 0
         session.start_clock()
         self._obs = session.grab()
-        return self._obs, self._info(None, 0, 0, False)
+        return self._obs, self._info(None, 0, 0, False, 0)
 
     def step(  # type: ignore[override]  # info is the StepInfo TypedDict (a typed dict)
             self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, StepInfo]:
@@ -197,8 +198,8 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
         self._deaths += deaths
         reward = float(self.reward_spec(kills, deaths, float(act.fire)))
         terminated = bool(self.config.terminate_on_death and deaths > 0)
-        return self._obs, reward, terminated, False, self._info(result.tick, kills, deaths,
-                                                                 act.fire)
+        return self._obs, reward, terminated, False, self._info(
+            result.tick, kills, deaths, act.fire, result.events.suicides)
 
     def render(self) -> np.ndarray | None:
         """``rgb_array``: a copy of the last observation (None before the first reset)."""
@@ -220,7 +221,7 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             raise GameError("the environment is closed; make a new one")
 
     def _info(self, report: TickReport | None, kills: int, deaths: int,
-              shot: bool) -> StepInfo:
+              shot: bool, suicides: int) -> StepInfo:
         session = self.session
         pose, pose_error = session.read_pose()
         state = session.player_state()
@@ -229,7 +230,7 @@ class DeathmatchEnv(gym.Env[np.ndarray, np.ndarray]):
             health=None if state is None else state.health,
             ammo=None if state is None else state.ammo_clip,
             kills=self._kills, deaths=self._deaths, step_kills=kills, step_deaths=deaths,
-            step_shot=bool(shot),
+            step_suicides=suicides, step_shot=bool(shot),
             tick_lateness_s=0.0 if report is None else float(report.lateness_s),
             overrun=False if report is None else bool(report.overrun),
             gsi_age_s=session.gsi_age(), replay_frame=session.shown_frame(),

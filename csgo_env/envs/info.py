@@ -16,9 +16,10 @@ class StepInfo(TypedDict):
     active weapon's clip, ``None`` without an active weapon) come from the latest GSI
     payload of the own player. ``kills``/``deaths`` are cumulative this episode (suicides
     count as deaths). ``step_kills``/``step_deaths``/``step_shot`` are the reward inputs of
-    this step. ``tick_lateness_s`` is how late the step's wait for its tick returned
-    (seconds after the deadline, >= 0) and ``overrun`` whether the previous step's work
-    took longer than a tick. ``gsi_age_s`` is
+    this step; ``step_suicides`` is how many of ``step_deaths`` were suicides.
+    ``tick_lateness_s`` is how late the step's wait for its tick returned (seconds after
+    the deadline, >= 0) and ``overrun`` whether the previous step's work took longer than a
+    tick. ``gsi_age_s`` is
     the age of the latest GSI payload (seconds; ``None`` before the first one).
     ``replay_frame`` is the recording frame shown (replay game only, else ``None``; in the
     arena, the arena's tick). ``paced``: the step waited for the 16 Hz clock (False only in
@@ -33,6 +34,7 @@ class StepInfo(TypedDict):
     deaths: int
     step_kills: int
     step_deaths: int
+    step_suicides: int
     step_shot: bool
     tick_lateness_s: float
     overrun: bool

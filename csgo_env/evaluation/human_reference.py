@@ -89,9 +89,11 @@ def _episode_positions(ep: EpisodeArrays, meta: dict[int, dict[str, Any]] | None
 
 
 def compute_reference(episodes: Sequence[EpisodeArrays], *, map_name: str | None,
-                      positions: dict[int, dict[int, dict[str, Any]]] | None = None
+                      positions: dict[int, dict[int, dict[str, Any]]] | None = None,
+                      frame: MapFrame | None = None
                       ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """(numbers as plain data, grids) of a list of episodes (see the module docstring)."""
+    """(numbers as plain data, grids) of a list of episodes (see the module docstring);
+    ``frame`` replaces the map's radar frame (e.g. the arena's own floor plan)."""
     lives: list[LifeStats] = []
     kills = deaths = steps = 0
     track: dict[str, list[np.ndarray]] = {"x": [], "y": [], "team": [], "kill": []}
@@ -116,7 +118,7 @@ def compute_reference(episodes: Sequence[EpisodeArrays], *, map_name: str | None
     grids: dict[str, np.ndarray] = {}
     if track["x"]:
         x, y = np.concatenate(track["x"]), np.concatenate(track["y"])
-        frame = _frame(map_name, x, y)
+        frame = frame or _frame(map_name, x, y)
         for name, occ in occupancy_by_team(x, y, np.concatenate(track["team"]), frame).items():
             grids[f"occupancy/{name}"] = occ.grid
         kx, ky = kill_positions(x, y, np.concatenate(track["kill"]))
@@ -135,11 +137,14 @@ def _frame(map_name: str | None, x: np.ndarray, y: np.ndarray) -> MapFrame:
 
 
 def human_reference(dataset_id: str, root: str | os.PathLike[str] | None = None, *,
-                    metadata: Sequence[str | os.PathLike[str]] = (), use_cache: bool = True
+                    metadata: Sequence[str | os.PathLike[str]] = (), use_cache: bool = True,
+                    frame: MapFrame | None = None
                     ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The human reference of a converted dataset, from the cache when it is there."""
+    """The human reference of a converted dataset, from the cache when it is there
+    (``frame``: grids on that frame instead of the map's; cached apart)."""
     info = open_dataset(dataset_id, root)
-    tag = info.version + ("+positions" if metadata else "")
+    tag = info.version + ("+positions" if metadata else "") + \
+        (f"+frame-{frame.name}" if frame is not None else "")
     folder = cache_root() / info.dataset_id
     json_path, npz_path = folder / f"{tag}.json", folder / f"{tag}.npz"
     if use_cache and json_path.is_file():
@@ -150,7 +155,8 @@ def human_reference(dataset_id: str, root: str | os.PathLike[str] | None = None,
     episodes = list(iter_episodes(info))
     wanted = {ep.file_number for ep in episodes if ep.file_number is not None}
     positions = metadata_positions(metadata, wanted) if metadata else None
-    numbers, grids = compute_reference(episodes, map_name=info.map_name, positions=positions)
+    numbers, grids = compute_reference(episodes, map_name=info.map_name, positions=positions,
+                                       frame=frame)
     numbers.update({"dataset_id": info.dataset_id, "dataset_version": info.version,
                     "synthetic": info.synthetic, "cache_version": CACHE_VERSION,
                     "source": "kill/death flags" + (" and metadata positions" if metadata

@@ -122,6 +122,14 @@ MAPS: Mapping[str, MapFrame] = MappingProxyType({m.name: m for m in (
 )})
 """Published radar frames by map name (the recordings' ``map_name``)."""
 
+ARENA_FRAME = MapFrame(
+    "arena", 0.0, 1792.0, 2.0,
+    "csgo_env.standin.arena_map.DEFAULT_PLAN: 16 x 12 cells of 128 units (x 0..2048, "
+    "y 0..1536), centred in a 2048-unit square radar",
+    note="the stand-in game's arena, a world written for csgo_env (SYNTHETIC)")
+"""The frame of the stand-in game's arena (exact: its own floor plan; not in :data:`MAPS`,
+which holds the games' published overviews)."""
+
 NO_OVERVIEW: frozenset[str] = frozenset({"aim_map"})
 """Maps of the recordings with no known public overview constants."""
 
@@ -160,5 +168,5 @@ def frame_from_extent(name: str, x: np.ndarray, y: np.ndarray, *, margin: float 
                     confirmed=False, note="no public overview constants known for this map")
 
 
-__all__ = ["GRID_CELLS", "MAPS", "NO_OVERVIEW", "RADAR_PX", "MapFrame", "frame_from_extent",
-           "get_map"]
+__all__ = ["ARENA_FRAME", "GRID_CELLS", "MAPS", "NO_OVERVIEW", "RADAR_PX", "MapFrame",
+           "frame_from_extent", "get_map"]

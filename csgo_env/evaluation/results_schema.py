@@ -26,6 +26,11 @@ setting              str       optional: the evaluation setting (a column of the
 notes                str       optional free text
 ===================  ========  ==============================================================
 
+Files: ``*.json`` holds one record or a list of them; ``*.jsonl`` holds one JSON object
+per line, either a record or a live run (``"schema": "csgo_env.live_run/1"``, written by
+:mod:`csgo_env.evaluation.live_store`) whose ``"result"`` is its record, so the runs files
+of several machines are published together as they are.
+
 Combining rules (:func:`check_consistent`), each refusal naming the files and the fix:
 one protocol version (this one); one dataset version per dataset id; no run twice; every
 (algorithm, config, checkpoint) of a setting has the same seeds as every other one of
@@ -137,18 +142,24 @@ def parse_record(obj: Any, source: str = "<record>") -> RunRecord:
                      source=source)
 
 
+LIVE_RUN_SCHEMA = "csgo_env.live_run/1"
+"""A line of a live runs file; its ``"result"`` is a run record."""
+
+
 def result_files(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """The JSON files named by ``paths`` (files, or folders searched recursively)."""
+    """The JSON and JSON-lines files named by ``paths`` (files, or folders searched
+    recursively for ``*.json`` and ``*.jsonl``)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(q for q in p.rglob("*.json") if q.is_file())
+            files += sorted(q for q in p.rglob("*.json*") if q.is_file()
+                            and q.suffix in (".json", ".jsonl"))
         elif p.is_file():
             files.append(p)
         else:
             raise ResultsRefused(explain("results path does not exist", got=str(p)))
     if not files:
-        raise ResultsRefused(explain("no result files", expected="*.json run records",
+        raise ResultsRefused(explain("no result files", expected="*.json / *.jsonl run records",
                                      got=", ".join(map(str, paths))))
     return files
 
@@ -157,6 +168,9 @@ def load_results(paths: Sequence[str | os.PathLike[str]]) -> list[RunRecord]:
     """Every run record in ``paths`` (see :func:`result_files`), in file order."""
     records = []
     for path in result_files(paths):
+        if path.suffix == ".jsonl":
+            records += _jsonl_records(path)
+            continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -164,6 +178,26 @@ def load_results(paths: Sequence[str | os.PathLike[str]]) -> list[RunRecord]:
         for i, obj in enumerate(data if isinstance(data, list) else [data]):
             name = str(path) if not isinstance(data, list) else f"{path}[{i}]"
             records.append(parse_record(obj, name))
+    return records
+
+
+def _jsonl_records(path: Path) -> list[RunRecord]:
+    """The records of a JSON-lines file (a live run's record is its ``"result"``)."""
+    records = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ResultsRefused(explain(f"{path}: not readable ({exc})")) from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise ResultsRefused(explain(f"{path}:{n}: not JSON ({exc})")) from exc
+        if isinstance(obj, Mapping) and obj.get("schema") == LIVE_RUN_SCHEMA:
+            obj = obj.get("result")
+        records.append(parse_record(obj, f"{path}:{n}"))
     return records
 
 
@@ -226,5 +260,5 @@ def write_record(record: RunRecord, path: str | os.PathLike[str]) -> Path:
     return atomic_write_text(path, json.dumps(record.to_json(), indent=1, sort_keys=True) + "\n")
 
 
-__all__ = ["CHECKPOINTS", "PROTOCOL_VERSION", "SCHEMA", "RunRecord", "check_consistent",
-           "load_results", "parse_record", "result_files", "write_record"]
+__all__ = ["CHECKPOINTS", "LIVE_RUN_SCHEMA", "PROTOCOL_VERSION", "SCHEMA", "RunRecord",
+           "check_consistent", "load_results", "parse_record", "result_files", "write_record"]

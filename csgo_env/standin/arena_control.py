@@ -2,7 +2,11 @@
 
 The protocol is described in :mod:`csgo_env.standin.arena_game`; this module reads the
 commands (``reset [seed=S] [events=N]``, ``next [events=N]``, ``quit``), runs free at
-``fps`` with ``control="free"``, and ends on ``quit``, end of input or SIGTERM.
+``fps`` with ``control="free"``, and ends on ``quit``, end of input or SIGTERM. After end
+of input without ``quit``, or a reply pipe with nobody reading (the controlling process
+vanished), it keeps taking input for
+:data:`~csgo_env.standin.game.ORPHAN_DRAIN_S`, as the replay mode does, so the key-ups of
+the agent's release guardian are logged.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from typing import IO, Any
 
 from csgo_env.standin.arena_game import ArenaGame, ArenaOptions
-from csgo_env.standin.game import _Lines
+from csgo_env.standin.game import ORPHAN_DRAIN_S, _Lines
 
 
 def run_arena(options: ArenaOptions, *, reply: IO[str], commands_fd: int = 0) -> int:
@@ -23,6 +28,7 @@ def run_arena(options: ArenaOptions, *, reply: IO[str], commands_fd: int = 0) ->
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__("now", True))
     game = ArenaGame(options)
+    lines: _Lines | None = None
 
     def send(record: dict[str, Any]) -> None:
         reply.write(json.dumps(record) + "\n")
@@ -38,8 +44,10 @@ def run_arena(options: ArenaOptions, *, reply: IO[str], commands_fd: int = 0) ->
             _run_free(game, stop, lines)
         else:
             _run_stdio(game, stop, lines, send)
-    finally:
-        game.close()
+    finally:  # orphaned (end of input or a broken reply pipe, no quit): wait for the key-ups
+        orphaned = (lines is not None and lines.eof and not stop["now"]) \
+            or isinstance(sys.exc_info()[1], BrokenPipeError)  # of a release guardian
+        game.close(ORPHAN_DRAIN_S if orphaned else 0.15)
     return 0
 
 

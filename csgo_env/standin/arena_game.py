@@ -231,9 +231,10 @@ class ArenaGame:
         self.frame = snap.tick
         self._write_memory()
 
-    def close(self) -> None:
-        """Take the last input (key releases sent just before), then close everything."""
-        end = time.monotonic() + 0.15
+    def close(self, drain_s: float = 0.15) -> None:
+        """Take the last input (key releases sent just before, for ``drain_s`` seconds),
+        then close everything."""
+        end = time.monotonic() + drain_s
         while time.monotonic() < end:
             self.window.pump()
             time.sleep(0.005)

@@ -5,9 +5,15 @@ env tells it how many events it has sent so far (``next events=N``) and the game
 it has received that many. :class:`CountingBackend` keeps that number. Every key press,
 key release, button press, button release and non-zero relative move is one event, as the
 game's window logs them; zero moves are not sent at all.
+
+A wrapped backend that can be guarded stays guarded: :meth:`CountingBackend.guardian_spec`
+is the inner backend's, so the release guardian (:mod:`csgo_env.game.input.guardian`) runs
+for the arena as for every other game.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from csgo_env.game.input.backends import Button, InputBackend
 
@@ -18,6 +24,11 @@ class CountingBackend:
     def __init__(self, inner: InputBackend) -> None:
         self.inner = inner
         self.sent = 0
+        if hasattr(inner, "guardian_spec"):  # only then: start_for looks the method up
+            self.guardian_spec = inner.guardian_spec
+
+    guardian_spec: Any
+    """The inner backend's ``guardian_spec`` (absent when the inner backend has none)."""
 
     def key_down(self, key: str) -> None:
         self.inner.key_down(key)
