@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unpaced", action="store_true",
                         help="arena only: each step waits for its frame, not the 16 Hz clock "
                              "(recorded; rates per game minute)")
-    parser.add_argument("--env-id", default="CSGO-Deathmatch-v0")
+    parser.add_argument("--env-id", default="CSGO-Deathmatch-v0",
+                        help="the registered live env to play (default: %(default)s)")
     parser.add_argument("--setting", default=None,
                         help="name of the results column (default: env id, game, pacing)")
     parser.add_argument("--reference", default=None, metavar="DATASET_ID",
