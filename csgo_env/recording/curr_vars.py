@@ -31,7 +31,8 @@ the tracked player's (the own player is dead and the game shows someone else) gi
 A game that reports through its own event feed instead of GSI (OpenArena) fills the GSI
 keys from that feed's player state (:func:`state_fields`).
 In own play, observer mode 0 (playing, not observing) is written as 4: the own view is the
-first-person view the quality check asks for.
+first-person view the quality check asks for; so is an alive own player whose observer mode
+the layout cannot read (CS2).
 """
 
 from __future__ import annotations
@@ -129,8 +130,8 @@ def memory_fields(pose: Pose | None, *, own_play: bool, error: str | None = None
         return out
     vx, vy, vz = (float(v) for v in pose.velocity)
     mode: float | int = NAN if pose.observer_mode is None else pose.observer_mode
-    if own_play and mode == 0:
-        mode = FIRST_PERSON
+    if own_play and (mode == 0 or (pose.observer_mode is None and pose.health > 0)):
+        mode = FIRST_PERSON  # playing, alive: the own first-person view
     yaw, pitch = float(pose.yaw_deg), float(pose.pitch_deg)
     return {
         "obs_mode": mode, "obs_health": int(pose.health),

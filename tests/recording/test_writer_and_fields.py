@@ -99,8 +99,12 @@ def test_memory_fields_follow_the_recorder_conventions() -> None:
     assert missing["memory_error"] == "OffsetsOutdated: stale"
     partial = memory_fields(Pose((0.0, 0.0, 0.0), (0.0, 0.0, 0.0), 0.0, 0.0, 100, None, None),
                             own_play=True)
-    assert all(math.isnan(partial[k]) for k in ("obs_mode", "obs_fov", "obs_scope", "height",
-                                                "itemdef", "ammo_active"))
+    assert all(math.isnan(partial[k]) for k in ("obs_fov", "obs_scope", "height", "itemdef",
+                                                "ammo_active"))
+    assert partial["obs_mode"] == 4  # own play, alive: the own first-person view
+    dead = Pose((0.0, 0.0, 0.0), (0.0, 0.0, 0.0), 0.0, 0.0, 0, None, None)
+    assert math.isnan(memory_fields(dead, own_play=True)["obs_mode"])
+    assert math.isnan(memory_fields(dead, own_play=False)["obs_mode"])
 
 
 def test_gsi_fields_of_the_shown_player() -> None:
