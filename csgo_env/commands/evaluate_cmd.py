@@ -43,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unpaced", action="store_true",
                         help="arena only: each step waits for its frame, not the 16 Hz clock "
                              "(recorded; rates per game minute)")
+    parser.add_argument("--opponents", type=int, default=None,
+                        help="arena only: number of opponents (default: the arena's 3)")
     parser.add_argument("--env-id", default="CSGO-Deathmatch-v0",
                         help="the registered live env to play (default: %(default)s)")
     parser.add_argument("--setting", default=None,
@@ -76,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     kwargs = env_kwargs(args)
     if args.unpaced:
         kwargs["paced"] = False
+    if args.opponents is not None:
+        kwargs["replay_args"] = ("--opponents", str(args.opponents))
     reference = None
     if args.reference:
         from csgo_env.evaluation.live_reference import LiveReference
