@@ -25,7 +25,9 @@ from csgo_env.standin.game_process import ReplayProcess
 from tests.support import standin as rs
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.real_game_replaced,
-              pytest.mark.skip(reason="the attach launcher looks the game up by its process name (csgo_linux64 / cs2) and the stand-in process does not take that name yet")]
+              pytest.mark.skip(reason="the attach launcher looks the game up by its "
+                               "process name (csgo_linux64 / cs2), which the stand-in "
+                               "process does not take yet")]
 TOKEN = "attached-token"
 
 
