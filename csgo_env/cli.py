@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "view_cmd",
     "train_cmd",
     "export_cmd",
+    "record_cmd",
 )
 """Modules of :mod:`csgo_env.commands`, in the order ``--help`` lists them. A module's
 ``HIDDEN_ALIASES`` (old command names) keep working but are not listed."""

@@ -45,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jpeg", action="store_true",
                         help="store frames as JPEG (Minari's lossy encoding, ~30x smaller); "
                              "recorded in the metadata. Default: lossless")
+    parser.add_argument("--metadata", nargs="+", type=Path, default=None, metavar="FILE",
+                        help="currvarsv2_*.npy files to take each episode's game state from "
+                             "(default: the one beside each recording or archive)")
+    parser.add_argument("--no-metadata", action="store_true",
+                        help="do not look for metadata beside the recordings")
     parser.add_argument("--strict", action="store_true",
                         help="stop at the first recording that fails its checks")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -68,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report = convert(args.sources, out_dir=args.out_dir, dataset_ids=args.dataset_id,
                      workers=args.workers, shard=args.shard, jpeg=args.jpeg,
-                     strict=args.strict, progress=not args.quiet)
+                     strict=args.strict, progress=not args.quiet, metadata=args.metadata,
+                     find_metadata=not args.no_metadata)
     print(report.summary())
     if report.stopped_early:
         print("stopped at the first failure (--strict); rerun to resume", file=sys.stderr)

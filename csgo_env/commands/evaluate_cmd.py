@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(recorded; rates per game minute)")
     parser.add_argument("--opponents", type=int, default=None,
                         help="arena only: number of opponents (default: the arena's 3)")
-    parser.add_argument("--env-id", default="CSGO-Deathmatch-v0")
+    parser.add_argument("--env-id", default="CSGO-Deathmatch-v0",
+                        help="the registered live env to play (default: %(default)s)")
     parser.add_argument("--setting", default=None,
                         help="name of the results column (default: env id, game, pacing)")
     parser.add_argument("--reference", default=None, metavar="DATASET_ID",

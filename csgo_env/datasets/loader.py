@@ -23,6 +23,13 @@ kill, death     (L,) bool              events after each action (flags of frame 
 terminations,   (L,) bool              episode-end flags of those steps
 truncations
 episode, start  () int64               which episode (index into ``episodes``) and step s
+meta            dict of (L, ...)       only with ``metadata=True``: the game state of
+                float64                frames s..s+L-1 (position (L, 3), yaw_deg, pitch_deg,
+                                       velocity (L, 3), health, armor, clip_ammo,
+                                       weapon_id, kills, deaths; units in
+                                       :mod:`csgo_env.datasets.minari.episode_meta`), NaN
+                                       where unknown
+meta_known      dict of (L,) bool      whether each of those values is known
 ==============  =====================  ==================================================
 """
 
@@ -47,12 +54,14 @@ class SequenceDataset(Dataset):
     dataset folders, recording files or folders of recordings (public layout; slower).
     ``samples_per_epoch`` defaults to the number of non-overlapping sequences.
     ``resize=(H, W)`` resamples frames with antialiased bilinear filtering.
+    ``metadata=True`` adds each step's game state (``meta``, ``meta_known``; see above).
     """
 
     def __init__(self, sources: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *,
                  seq_len: int = 32, frame_stack: int = 1, resize: tuple[int, int] | None = None,
                  channels_first: bool = False, samples_per_epoch: int | None = None,
-                 seed: int = 0, root: str | os.PathLike[str] | None = None) -> None:
+                 seed: int = 0, root: str | os.PathLike[str] | None = None,
+                 metadata: bool = False) -> None:
         if isinstance(sources, (str, os.PathLike)):
             sources = [sources]
         for name, value in (("seq_len", seq_len), ("frame_stack", frame_stack)):
@@ -62,6 +71,7 @@ class SequenceDataset(Dataset):
             raise DatasetError(explain("resize must be (height, width)", got=repr(resize)))
         self.seq_len, self.frame_stack = int(seq_len), int(frame_stack)
         self.resize, self.channels_first, self.seed = resize, channels_first, int(seed)
+        self.metadata = bool(metadata)
         self.episodes: list[EpisodeRef] = index_sources(list(sources), root)
         history = self.frame_stack - 1
         starts = np.array([ref.steps - self.seq_len - history + 1 for ref in self.episodes])
@@ -94,15 +104,18 @@ class SequenceDataset(Dataset):
         before = int(self._cum[episode - 1]) if episode else 0
         return episode, g - before + self.frame_stack - 1
 
-    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+    def __getitem__(self, index: int) -> dict[str, Any]:
         episode, start = self.locate(index)
         return self.sequence_at(episode, start)
 
-    def sequence_at(self, episode: int, start: int) -> dict[str, torch.Tensor]:
+    def sequence_at(self, episode: int, start: int) -> dict[str, Any]:
         """The sequence of episode ``episode`` starting at step ``start`` (no randomness)."""
         history = self.frame_stack - 1
-        raw = self._reader.read(self.episodes[episode], start, self.seq_len, history)
+        raw = self._reader.read(self.episodes[episode], start, self.seq_len, history,
+                                meta=self.metadata)
         frames = raw.pop("observations")
+        meta = raw.pop("meta", None)
+        known = raw.pop("meta_known", None)
         if self.resize is not None:
             frames = _resize(frames, self.resize)
         if history:
@@ -111,8 +124,12 @@ class SequenceDataset(Dataset):
         obs = torch.from_numpy(np.ascontiguousarray(frames))
         if self.channels_first:
             obs = obs.movedim(-1, -3).contiguous()
-        out = {"observations": obs}
+        out: dict[str, Any] = {"observations": obs}
         out.update({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in raw.items()})
+        if meta is not None and known is not None:
+            out["meta"] = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in meta.items()}
+            out["meta_known"] = {k: torch.from_numpy(np.ascontiguousarray(v))
+                                 for k, v in known.items()}
         out["episode"] = torch.tensor(episode, dtype=torch.int64)
         out["start"] = torch.tensor(start, dtype=torch.int64)
         return out

@@ -14,7 +14,11 @@ A sequence of length L starting at step s (``0 <= s``, ``s + L <= T``) holds, fo
 * ``actions[t]``: factored action of step s+t (int64, 15);
 * ``rewards[t]``: reward of step s+t (float32), same alignment as the converted datasets;
 * ``kill[t]``, ``death[t]``: flags of frame s+t+1, i.e. the events after action s+t;
-* ``truncations[t]``, ``terminations[t]``: of step s+t.
+* ``truncations[t]``, ``terminations[t]``: of step s+t;
+* with ``meta=True``: ``meta[f][t]`` field f of the game state of frame s+t
+  (:mod:`csgo_env.datasets.minari.episode_meta`; NaN where unknown) and
+  ``meta_known[f][t]``; an episode without metadata has every field unknown. For
+  recordings the metadata file beside them is read.
 """
 
 from __future__ import annotations
@@ -154,13 +158,14 @@ class SequenceReader:
         return handle
 
     def read(self, ref: EpisodeRef, start: int, length: int, history: int = 0, *,
-             observations_out: np.ndarray | None = None) -> dict:
+             observations_out: np.ndarray | None = None, meta: bool = False) -> dict:
         """Sequence of ``length`` steps at ``start``; observations also cover ``history``
         earlier frames (``start - history`` must be >= 0), giving ``history + length`` frames.
 
         ``observations_out``: a C-contiguous uint8 array of shape (history + length, 150,
         280, 3) to read the frames into (a converted store's frames go straight from the
         file into it); the result's ``observations`` is then that array.
+        ``meta``: also the game state of those steps' frames (see the module docstring).
         """
         if start - history < 0 or start + length > ref.steps or length < 1:
             raise DatasetError(explain("sequence out of range", expected=f"0 <= start-{history}, "
@@ -179,7 +184,27 @@ class SequenceReader:
         if out is not None and window["observations"] is not out:
             out[...] = window["observations"]
             window["observations"] = out
+        if meta:
+            window["meta"], window["meta_known"] = self._read_meta(ref, start, start + length)
         return window
+
+    def _read_meta(self, ref: EpisodeRef, lo: int, hi: int
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        from csgo_env.datasets.minari.episode_meta import NUMERIC
+
+        if ref.kind == "recording":
+            values, known = self._handle("meta:" + ref.path, lambda: _recording_meta(ref))
+            return ({k: values[k][lo:hi] for k in NUMERIC},
+                    {k: known[k][lo:hi] for k in NUMERIC})
+        f = self._handle("h5:" + ref.path, lambda: h5py.File(ref.path, "r"))
+        infos = f[ref.group]["infos"]
+        if "meta" not in infos:
+            from csgo_env.datasets.minari.episode_meta import empty_meta
+
+            values, known = empty_meta(hi - lo)
+            return {k: values[k] for k in NUMERIC}, {k: known[k] for k in NUMERIC}
+        return ({k: np.asarray(infos["meta"][k][lo:hi], dtype=np.float64) for k in NUMERIC},
+                {k: np.asarray(infos["meta_known"][k][lo:hi], dtype=bool) for k in NUMERIC})
 
     def _read_store(self, ref: EpisodeRef, start: int, length: int, history: int,
                     obs_out: np.ndarray | None = None) -> dict:
@@ -236,6 +261,26 @@ class SequenceReader:
                 "kill": kill, "death": death}
 
 
+def _recording_meta(ref: EpisodeRef) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The game state of a public-layout recording from the metadata file beside it (every
+    field unknown when there is none; a file that does not match raises MetadataMismatch)."""
+    from csgo_env.datasets.minari.episode_meta import empty_meta, meta_arrays
+    from csgo_env.datasets.pearce.metadata_pairing import (
+        MetadataFile,
+        metadata_beside,
+        recording_number,
+    )
+
+    path = Path(ref.path)
+    found = metadata_beside(path)
+    if found is None:
+        return empty_meta(ref.steps + 1)
+    _, number = recording_number(path)
+    curr_vars = MetadataFile.load(found).curr_vars(number, ref.steps + 1,
+                                                    recording=path.name)
+    return meta_arrays(curr_vars)
+
+
 def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int, ...],
            out: np.ndarray | None = None) -> np.ndarray:
     if out is None:
@@ -255,5 +300,5 @@ def _pread(fd: int, offset: int, lo: int, hi: int, dtype: Any, shape: tuple[int,
 def _close(handle: Any) -> None:
     if isinstance(handle, int):
         os.close(handle)
-    else:
+    elif hasattr(handle, "close"):
         handle.close()

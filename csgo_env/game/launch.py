@@ -55,13 +55,16 @@ class RunningGame(Protocol):
     found by title and :meth:`process_id` looks the process up). ``offsets_path`` is what
     the pose reader follows (``None``: no pose). ``input_log`` is the stand-in's log of the
     input it received (``None`` for a real game). ``events`` is the game's own event feed
-    (``None``: the session's GSI receiver is the feed).
+    (``None``: the session's GSI receiver is the feed). ``synthetic``: what the game shows
+    is not real play (the stand-in plays recordings back with made-up GSI and memory), so
+    data recorded from it must be labelled synthetic.
     """
 
     pid: int | None
     offsets_path: Path | None
     input_log: Path | None
     events: EventFeed | None
+    synthetic: bool
 
     def process_id(self) -> int:
         """The game's process id (looked up when not known)."""
@@ -161,6 +164,7 @@ class AttachedGame:
     pid: int | None = None
     input_log: Path | None = None
     events: EventFeed | None = None
+    synthetic: bool = False
 
     def process_id(self) -> int:
         from csgo_env.game.processes import find_game_process
@@ -239,6 +243,7 @@ class StandinGame:
         self.input_log: Path | None = input_log
         self.events: EventFeed | None = None
         self.pid: int | None = None
+        self.synthetic = True
         self._tmpdir: Path | None = tmpdir
         self._shown: dict[str, Any] | None = None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,8 +56,15 @@ class GameSession:
     """The live parts of one env or recorder; :meth:`start` opens them, :meth:`close`
     releases them. Parts are ``None`` until started."""
 
-    def __init__(self, config: SessionConfig) -> None:
+    def __init__(self, config: SessionConfig, *, tracker: EventTracker | None = None,
+                 follow_observed: bool = False) -> None:
+        """``tracker``: the GSI event tracker the receiver feeds (default: the own player's,
+        ``EventTracker("own")``; a recorder that spectates passes a ``"spectate"`` one).
+        ``follow_observed``: the memory pose is the watched player's while spectating (for a
+        pose read through offsets, :class:`~csgo_env.game.memory.attach.PoseSource`)."""
         self.config = config
+        self._tracker = tracker
+        self._follow_observed = follow_observed
         self.launcher: Launcher = launcher_for(config.game)
         self.profile = self.launcher.profile
         self.token: str | None = config.gsi_token
@@ -91,7 +98,7 @@ class GameSession:
         if self.launcher.uses_gsi:
             assert cfg.gsi_port is not None, "validate the config first (the launcher resolves it)"
             self.receiver = GSIReceiver(host=cfg.gsi_host, port=cfg.gsi_port, token=self.token,
-                                        tracker=EventTracker("own")).start()
+                                        tracker=self._tracker or EventTracker("own")).start()
             gsi_url = self.receiver.url
         self.game = game = self.launcher.launch(cfg, gsi_url=gsi_url, token=self.token)
         if game.events is not None:
@@ -114,6 +121,11 @@ class GameSession:
         self.controller = ActionController(backend, split_mouse=cfg.split_mouse)
         if cfg.read_pose:
             self.pose_source = game.open_pose(cfg.memory_backend)
+            if self._follow_observed:
+                from csgo_env.game.memory.attach import PoseSource
+
+                if isinstance(self.pose_source, PoseSource):
+                    self.pose_source.reader.follow_observed = True
         if cfg.paced:
             self.clock = TickClock(cfg.fps)
         else:  # the launcher allows it only for a game that waits for every step
@@ -139,15 +151,37 @@ class GameSession:
         frame), wait for the tick, grab the observation and collect the events since the
         previous step. The wait and the grab run at real-time priority where permitted
         (:class:`~csgo_env.game.clock.TickClock`), dropped right after the grab."""
-        _, game, capturer, controller, clock = self._parts()
-        controller.apply(action)  # input out at once: the game acts on it until the deadline
-        game.advance(self.config.step_timeout_s)  # the game moves on meanwhile
-        report = clock.tick()
+        report = self._send_and_wait(action)
         try:
-            obs = capturer.grab()  # frame in, still at the wait's priority
+            obs = self._parts()[2].grab()  # frame in, still at the wait's priority
         finally:
-            clock.release()  # the critical section ends: the caller's work runs normal
+            self._parts()[4].release()  # the critical section ends: the caller's work runs normal
         return StepResult(obs, self.drain_events(), report)
+
+    def tick(self, action: Action | None) -> TickReport:
+        """The first half of :meth:`step` without the grab: send ``action`` (``None``: send
+        nothing, the held input stays as it is), let the game advance and wait for the tick;
+        the thread is back at normal priority on return. A caller that reads the game state
+        between the tick and the next grab (the recorder) uses this and :meth:`grab`."""
+        report = self._send_and_wait(action)
+        self._parts()[4].release()
+        return report
+
+    def _send_and_wait(self, action: Action | None) -> TickReport:
+        _, game, _, controller, clock = self._parts()
+        if action is not None:
+            controller.apply(action)  # input out at once: the game acts on it until the deadline
+        game.advance(self.config.step_timeout_s)  # the game moves on meanwhile
+        return clock.tick()
+
+    def held_input(self) -> frozenset[str]:
+        """What the session's controller holds now: key names and ``"fire"``/``"scope"``."""
+        return self._parts()[3].held
+
+    def latest_payload(self) -> dict[str, Any] | None:
+        """The newest GSI payload (parsed JSON); ``None`` before the first and for a game
+        that does not report through GSI."""
+        return None if self.receiver is None else self.receiver.latest
 
     def grab(self) -> np.ndarray:
         """The observation now: RGB uint8 (150, 280, 3)."""

@@ -23,7 +23,9 @@ and ``received_dx`` the relative mouse counts the window received since then (un
 ``mouse_to_view`` is off); +x turns right, i.e. the yaw (counter-clockwise) decreases.
 Pitch likewise from y (+y looks down, pitch positive
 down), clipped to +-89. The position walks a circle of radius 300 around (-500, 1000, 0)
-once every 400 frames; the velocity is its derivative at 16 frames/s.
+once every 400 frames; the velocity is its derivative at 16 frames/s. The view height is
+64.06 (standing), the active item the AK-47 (item 7, none while dead), never scoped,
+observer mode 0 (playing).
 
 Two ways to advance:
 
@@ -69,6 +71,10 @@ from csgo_env.standin.screen import ReplayScreen
 from csgo_env.standin.timeline import Timeline
 from csgo_env.standin.window import GameWindow
 
+STAND_HEIGHT = 64.06
+"""View height of a standing player (world units), what the game's view offset holds."""
+AK47_ITEMDEF = 7
+"""Item definition index of the AK-47, the weapon the stand-in's GSI shows active."""
 HEARTBEAT_S = 5.0
 """Unchanged state is POSTed again after this long, as the game's cfg heartbeat does."""
 ORPHAN_DRAIN_S = 0.6
@@ -156,7 +162,9 @@ class ReplayGame:
         alive = self.counters.health > 0
         return Pose(position=position, velocity=velocity, pitch_deg=pitch, yaw_deg=yaw,
                     health=self.counters.health, fov=90.0,
-                    clip_ammo=self.counters.ammo_clip if alive else None)
+                    clip_ammo=self.counters.ammo_clip if alive else None,
+                    view_height=STAND_HEIGHT, item_def=AK47_ITEMDEF if alive else None,
+                    scoped=False, observer_mode=0)
 
     # --- frames --------------------------------------------------------------------
     def show(self, frame: int, *, apply_flags: bool) -> dict[str, Any]:

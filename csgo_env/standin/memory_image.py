@@ -36,18 +36,23 @@ from csgo_env.game.memory.pose_layouts import (
 from csgo_env.game.profiles import GameProfile
 
 PAGE = mmap.PAGESIZE
+INVALID_HANDLE_VALUE = 0xFFFFFFFF
 MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS = 0x01, 0x02, 0x20
 MAP_FIXED_NOREPLACE = 0x100000
 LOW_CANDIDATES = range(0x2000_0000, 0xF000_0000, 0x0100_0000)
 WEAPON_INDEX, WEAPON_SERIAL = 7, 0x2A
 """The fake active weapon is entity 7; its handle is ``(serial << 12) | index``."""
+OBSERVED_INDEX, OBSERVED_SERIAL = 3, 0x11
+"""The player a spectator watches (:meth:`MemoryImage.set_observed`) is entity 3."""
 
 REPLAY_SIGNATURES: Mapping[str, int] = {
     "dwLocalPlayer": 0x1A2C30, "dwEntityList": 0x1B0000, "dwClientState": 0x5E8,
     "dwClientState_ViewAngles": 0x3C0}
 REPLAY_NETVARS: Mapping[str, int] = {
     "m_iHealth": 0x104, "m_vecOrigin": 0x148, "m_vecVelocity": 0x120, "m_iFOV": 0x31F4,
-    "m_hActiveWeapon": 0x2F18, "m_iClip1": 0x3274}
+    "m_hActiveWeapon": 0x2F18, "m_iClip1": 0x3274, "m_vecViewOffset": 0x108,
+    "m_iItemDefinitionIndex": 0x2FBA, "m_bIsScoped": 0x3928, "m_iObserverMode": 0x3388,
+    "m_hObserverTarget": 0x339C}
 """The replay game's own layout (CS:GO names; the numbers are ours, not any game's)."""
 
 
@@ -140,9 +145,11 @@ class MemoryImage:
             a["client"] = self._map(client_size, client_name)
             a["engine"] = self._map(lay.client_state + ps, engine_name)
             player = max(lay.health + 4, lay.origin + 12, lay.velocity + 12,
-                         (lay.fov or 0) + 4, (lay.active_weapon or 0) + 4)
-            sizes = {"player": player, "client_state": lay.view_angles + 8,
-                     "weapon": (lay.clip1 or 0) + 4}
+                         (lay.fov or 0) + 4, (lay.active_weapon or 0) + 4,
+                         (lay.view_offset or 0) + 12, (lay.scoped or 0) + 1,
+                         (lay.observer_mode or 0) + 4, (lay.observer_target or 0) + 4)
+            sizes = {"player": player, "observed": player, "client_state": lay.view_angles + 8,
+                     "weapon": max((lay.clip1 or 0) + 4, (lay.item_def or 0) + 4)}
         else:
             a["client"] = self._map(max(lay.local_pawn + ps, lay.view_angles + 8), client_name)
             a["engine"] = self._map(PAGE, engine_name)
@@ -162,6 +169,8 @@ class MemoryImage:
             if lay.entity_list is not None:
                 entry = a["client"] + lay.entity_list + (WEAPON_INDEX - 1) * ENTITY_ENTRY_SIZE
                 self._put_ptr(entry, a["weapon"])
+                entry = a["client"] + lay.entity_list + (OBSERVED_INDEX - 1) * ENTITY_ENTRY_SIZE
+                self._put_ptr(entry, a["observed"])
         else:
             self._put_ptr(a["client"] + lay.local_pawn, a["pawn"])
             self._put_ptr(a["pawn"] + lay.scene_node, a["node"])
@@ -203,21 +212,52 @@ class MemoryImage:
         lay, a = self.layout, self.addresses
         fov = 0 if pose.fov is None or pose.fov == 90 else round(pose.fov)
         if isinstance(lay, CsgoLayout):
-            p = a["player"]
-            self.poke(p + lay.health, struct.pack("<i", pose.health))
-            self.poke(p + lay.origin, struct.pack("<3f", *pose.position))
-            self.poke(p + lay.velocity, struct.pack("<3f", *pose.velocity))
+            self._write_player(lay, a["player"], pose, fov)
             self.poke(a["client_state"] + lay.view_angles,
                       struct.pack("<2f", pose.pitch_deg, pose.yaw_deg))
-            if lay.fov is not None:
-                self.poke(p + lay.fov, struct.pack("<i", fov))
-            if lay.active_weapon is not None and lay.clip1 is not None:
-                handle = 0xFFFFFFFF if pose.clip_ammo is None else \
-                    (WEAPON_SERIAL << 12) | WEAPON_INDEX
-                self.poke(p + lay.active_weapon, struct.pack("<I", handle))
-                self.poke(a["weapon"] + lay.clip1, struct.pack("<i", pose.clip_ammo or 0))
+            if lay.observer_mode is not None:
+                self.poke(a["player"] + lay.observer_mode,
+                          struct.pack("<i", pose.observer_mode or 0))
         else:
             self._set_cs2(lay, pose, fov)
+
+    def set_observed(self, pose: Pose | None) -> None:
+        """CS:GO layouts: the local player spectates, in first person (observer mode 4), a
+        player whose state is ``pose`` (its angles are not stored: the view angles stay the
+        local ones); ``None`` ends spectating (mode 0, no target)."""
+        lay, a = self.layout, self.addresses
+        if not isinstance(lay, CsgoLayout) or lay.observer_mode is None \
+                or lay.observer_target is None:
+            raise MemoryReadError("set_observed needs m_iObserverMode and m_hObserverTarget")
+        handle = INVALID_HANDLE_VALUE if pose is None else \
+            (OBSERVED_SERIAL << 12) | OBSERVED_INDEX
+        if pose is not None:
+            self._write_player(lay, a["observed"], pose, 0 if pose.fov in (None, 90)
+                               else round(pose.fov or 90))
+        self.poke(a["player"] + lay.observer_target, struct.pack("<I", handle))
+        self.poke(a["player"] + lay.observer_mode, struct.pack("<i", 0 if pose is None else 4))
+
+    def _write_player(self, lay: CsgoLayout, p: int, pose: Pose, fov: int) -> None:
+        self.poke(p + lay.health, struct.pack("<i", pose.health))
+        self.poke(p + lay.origin, struct.pack("<3f", *pose.position))
+        self.poke(p + lay.velocity, struct.pack("<3f", *pose.velocity))
+        if lay.fov is not None:
+            self.poke(p + lay.fov, struct.pack("<i", fov))
+        if lay.active_weapon is not None and lay.clip1 is not None:
+            handle = INVALID_HANDLE_VALUE if pose.clip_ammo is None else \
+                (WEAPON_SERIAL << 12) | WEAPON_INDEX
+            self.poke(p + lay.active_weapon, struct.pack("<I", handle))
+            if pose.clip_ammo is not None:  # one weapon entity: the last writer's clip
+                self.poke(self.addresses["weapon"] + lay.clip1,
+                          struct.pack("<i", pose.clip_ammo))
+                if lay.item_def is not None:
+                    self.poke(self.addresses["weapon"] + lay.item_def,
+                              struct.pack("<i", pose.item_def or 0))
+        if lay.view_offset is not None:
+            self.poke(p + lay.view_offset, struct.pack(
+                "<3f", 0.0, 0.0, 0.0 if pose.view_height is None else pose.view_height))
+        if lay.scoped is not None:
+            self.poke(p + lay.scoped, bytes([1 if pose.scoped else 0]))
 
     def _set_cs2(self, lay: Cs2Layout, pose: Pose, fov: int) -> None:
         a = self.addresses

@@ -53,5 +53,5 @@ def test_recording_is_the_sample(tmp_path_factory: pytest.TempPathFactory) -> No
     with Recording(path) as rec:
         flags = rec.helper()
     assert rec.num_frames == 1000
-    assert list(np.flatnonzero(flags[:, 1])) == [rs.DEATH_FRAME, 987]
+    assert list(np.flatnonzero(flags[:, 1])) == [rs.DEATH_FRAME, 986]
     assert set(rs.KILL_FRAMES) <= set(np.flatnonzero(flags[:, 0]).tolist())

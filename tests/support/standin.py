@@ -20,10 +20,10 @@ PYGAME_KEY = {"w": "w", "a": "a", "s": "s", "d": "d", "space": "space", "ctrl": 
 BUTTON = {"fire": 1, "scope": 3}
 INPUT_KINDS = ("key_down", "key_up", "button_down", "button_up", "motion")
 
-KILL_FRAMES = (471, 493)
-DEATH_FRAME = 499
+KILL_FRAMES = (470, 492)
+DEATH_FRAME = 498
 EPISODE_START = 465
-"""The sample recording (seed 0, file 1) has kills at 471 and 493 and a death at 499."""
+"""The sample recording (seed 0, file 1) has kills at 470 and 492 and a death at 498."""
 
 
 def synthetic_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:

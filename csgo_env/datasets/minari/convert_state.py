@@ -141,7 +141,8 @@ def finalize(root: Path, dataset_id: str, *, tool_version: str) -> dict[str, Any
         synthetic |= bool(attrs.get("synthetic", False))
         jpeg_values.add(bool(attrs.get("jpeg", False)))
         sources.append({"episode": i, "file": path.name, "sha256": attrs.get("source_sha256"),
-                        "steps": int(attrs["total_steps"])})
+                        "steps": int(attrs["total_steps"]),
+                        "metadata_file": attrs.get("metadata_file") or None})
     if len(jpeg_values) != 1:
         raise DatasetError(explain(
             f"{dataset_id} mixes JPEG and lossless episodes", expected="one encoding",
@@ -163,6 +164,7 @@ def finalize(root: Path, dataset_id: str, *, tool_version: str) -> dict[str, Any
                           "(RGB), actions = frames 0..998, truncated at the end",
         "sources": sources,
         "skipped": [{"file": k, "problems": v} for k, v in sorted(failures.items())],
+        "game_state": _game_state_note(sum(1 for src in sources if src["metadata_file"])),
         "expected_files": info.expected_files if info else None,
     }}
     description = (f"{info.family.description}; {info.split} split. " if info else "") + \
@@ -213,6 +215,16 @@ def remove_empty_folders(root: Path, dataset_ids: Iterable[str], *,
     if remove_root:
         with contextlib.suppress(OSError):
             root.rmdir()
+
+
+def _game_state_note(episodes: int) -> dict[str, Any]:
+    from csgo_env.datasets.minari.episode_meta import FIELDS
+
+    return {"episodes": episodes,
+            "fields": {f.name: f.unit for f in FIELDS},
+            "layout": "infos/meta/<field>: one row per frame (T+1), float64 with NaN where "
+                      "unknown (weapon: bytes); infos/meta_known/<field>: bool; row t is the "
+                      "curr_vars read just after frame t, once action t took effect"}
 
 
 def _reward_note() -> dict[str, str]:

@@ -13,6 +13,14 @@ observed when frame t+1 was grabbed, i.e. the events that happened after action 
 flags themselves are kept per frame in ``infos["kill"]`` / ``infos["death"]`` (length
 T+1, like the observations, as Minari stores infos: index 0 is the reset info, always 0).
 
+With metadata (the ``currvarsv2`` files given as ``metadata=``, or found beside each
+recording or archive), each episode also carries the per-frame game state of
+:mod:`csgo_env.datasets.minari.episode_meta` (positions, view angles, velocity, health,
+armour, clip ammo, weapon, kill/death counters). A metadata file that does not match its
+recording (another file number or frame count, see
+:mod:`csgo_env.datasets.pearce.metadata_pairing`) is reported with both names and not
+merged; the episode is converted without it.
+
 Each file is routed to its dataset id by its bare name (:func:`catalog.dataset_of`).
 Workers (``workers``, default ``os.cpu_count()``) each read, check and write whole episodes
 in parallel — an episode never crosses a process boundary, so memory is about one episode
@@ -22,6 +30,7 @@ per worker whatever the dataset size. Storage and resume rules: :mod:`minari_sto
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -98,6 +107,10 @@ class Task:
     delete_after: bool
     jpeg: bool
     synthetic: bool
+    metadata: tuple[str, ...] = ()
+    """Metadata files to take this recording's game state from (the first that holds it)."""
+    metadata_problem: str | None = None
+    """Why no metadata is merged, found before the worker ran (reported, not fatal)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,8 @@ class TaskResult:
     sha256: str | None = None
     frames: int = 0
     seconds: float = 0.0
+    metadata_file: str | None = None
+    metadata_problem: str | None = None
 
 
 def convert_one(task: Task) -> TaskResult:
@@ -127,20 +142,53 @@ def convert_one(task: Task) -> TaskResult:
                                        got=str(arrays.frames.shape[0])))
         episode = build_episode(arrays.frames, arrays.action_vectors, arrays.helper)
         del arrays
+        meta_file, meta_problem, meta = _episode_meta(task, episode.observations.shape[0])
+        if meta is not None:
+            episode = dataclasses.replace(episode, meta=meta[0], meta_known=meta[1])
         found = family_of(task.source)
         info = dataset_of(task.source)
         attrs = {"source_file": task.source, "source_sha256": sha256,
                  "family": info.family.name, "file_number": found[1] if found else 0,
-                 "split": info.split, "jpeg": task.jpeg, "synthetic": task.synthetic}
+                 "split": info.split, "jpeg": task.jpeg, "synthetic": task.synthetic,
+                 "metadata_file": meta_file or ""}
         ms.write_episode_file(Path(task.target), episode, attrs, jpeg=task.jpeg)
         return TaskResult(task, (), sha256, episode.observations.shape[0],
-                          time.perf_counter() - start)
+                          time.perf_counter() - start, meta_file, meta_problem)
     except (CsgoEnvError, OSError, ValueError, KeyError) as exc:
         first = f"{type(exc).__name__}: {exc}"
         return TaskResult(task, (first, *_problems(task.path, already=str(exc))))
     finally:
         if task.delete_after:
             Path(task.path).unlink(missing_ok=True)
+
+
+_META_CACHE: dict[str, Any] = {}
+"""The metadata file a worker loaded last (path -> MetadataFile): files of one metadata
+file come one after another, and one loaded file can be large."""
+
+
+def _episode_meta(task: Task, frames: int) -> tuple[str | None, str | None, Any]:
+    """``(metadata file name, problem, (values, known) or None)`` for ``task``'s episode."""
+    from csgo_env.datasets.minari.episode_meta import meta_arrays
+    from csgo_env.datasets.pearce.metadata_pairing import MetadataFile, recording_number
+    from csgo_env.errors import MetadataMismatch
+
+    if not task.metadata:
+        return None, task.metadata_problem, None
+    problems = []
+    for path in task.metadata:
+        try:
+            if path not in _META_CACHE:
+                _META_CACHE.clear()
+                _META_CACHE[path] = MetadataFile.load(path)
+            meta = _META_CACHE[path]
+            _, number = recording_number(task.source)
+            curr_vars = meta.curr_vars(number, frames, recording=task.source)
+        except (MetadataMismatch, CsgoEnvError, OSError, ValueError) as exc:
+            problems.append(str(exc))
+            continue
+        return Path(path).name, None, meta_arrays(curr_vars)
+    return None, "; ".join(problems), None
 
 
 def _problems(path: str, limit: int = 8, *, already: str = "") -> list[str]:
@@ -163,6 +211,10 @@ class ConversionReport:
     already_done: int = 0
     failed: dict[str, list[str]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    with_metadata: dict[str, str] = field(default_factory=dict)
+    """Converted source -> the metadata file merged into its episode."""
+    metadata_rejected: dict[str, str] = field(default_factory=dict)
+    """Converted source -> why its metadata was not merged (names both files)."""
     finalized: dict[str, int] = field(default_factory=dict)
     frames: int = 0
     seconds: float = 0.0
@@ -180,6 +232,11 @@ class ConversionReport:
                  f"{rate:,.0f} frames/s), {self.already_done} already done, "
                  f"{len(self.failed)} failed"]
         lines += [f"  dataset {k}: {v} episodes" for k, v in sorted(self.finalized.items())]
+        if self.with_metadata:
+            lines.append(f"  game state from metadata merged into {len(self.with_metadata)} "
+                         "episodes")
+        lines += [f"  METADATA NOT MERGED for {k}: {v}"
+                  for k, v in sorted(self.metadata_rejected.items())]
         lines += [f"  FAILED {k}: {'; '.join(v)}" for k, v in sorted(self.failed.items())]
         lines += [f"  ignored {x}" for x in self.ignored]
         return "\n".join(lines)
@@ -197,8 +254,11 @@ class _Planner:
     """Turns units into tasks, skipping episodes already on disk."""
 
     def __init__(self, root: Path, wanted: set[str] | None, jpeg: bool, report: ConversionReport,
-                 bar: Any) -> None:
+                 bar: Any, metadata: Sequence[Path] | None = None,
+                 find_metadata: bool = True) -> None:
         self.root, self.wanted, self.jpeg, self.report, self.bar = root, wanted, jpeg, report, bar
+        self.metadata = None if metadata is None else [Path(p) for p in metadata]
+        self.find_metadata = find_metadata
         self.touched: set[str] = set()
         self._done: dict[str, set[str]] = {}
         self._opened: set[str] = set()
@@ -219,6 +279,39 @@ class _Planner:
             self._opened.add(did)
         return did
 
+    def metadata_for(self, path: Path) -> tuple[tuple[str, ...], str | None]:
+        """``(metadata candidates, problem)`` for the recording at ``path`` (a file, or an
+        archive member named as if it lay beside its archive).
+
+        Given files are matched by name (``currvarsv2_{stub}{a}_to_{b}.npy`` covering the
+        recording's family and number); given files named otherwise are all candidates and
+        the worker checks their contents. Without given files, the one beside it is used.
+        """
+        from csgo_env.datasets.pearce.metadata_pairing import (
+            METADATA_NAME,
+            metadata_beside,
+            recording_number,
+        )
+
+        try:
+            stub, number = recording_number(path)
+        except CsgoEnvError as exc:
+            return (), str(exc) if self.metadata else None
+        if self.metadata is None:
+            found = metadata_beside(path) if self.find_metadata else None
+            return ((str(found),) if found else ()), None
+        candidates = []
+        for meta in self.metadata:
+            m = METADATA_NAME.match(meta.name)
+            if m is None or (m.group("stub") == stub
+                             and int(m.group("a")) <= number <= int(m.group("b"))):
+                candidates.append(str(meta))
+        if candidates:
+            return tuple(candidates), None
+        names = ", ".join(m.name for m in self.metadata)
+        return (), (f"none of the metadata files given ({names}) covers {path.name} (family "
+                    f"stub {stub!r}, file number {number}); converted without game state")
+
     def target(self, did: str, name: str) -> Path:
         return ms.staging_dir(self.root, did) / ms.EPISODES_DIR / name
 
@@ -231,7 +324,7 @@ class _Planner:
                     continue
                 yield Task(unit.path.name, str(unit.path), did,
                            str(self.target(did, unit.path.name)), None, unit.size, False,
-                           self.jpeg, _synthetic(unit.path))
+                           self.jpeg, _synthetic(unit.path), *self.metadata_for(unit.path))
                 continue
             pending: dict[str, str] = {}
 
@@ -247,19 +340,24 @@ class _Planner:
                 did = pending.pop(member.name)
                 yield Task(member.name, str(member.path), did, str(self.target(did, member.name)),
                            member.sha256, 0, True, self.jpeg,
-                           member.synthetic or _synthetic(unit.path.parent / member.name))
+                           member.synthetic or _synthetic(unit.path.parent / member.name),
+                           *self.metadata_for(unit.path.parent / member.name))
 
 
 def convert(sources: Sequence[str | os.PathLike[str]], *, out_dir: str | Path | None = None,
             dataset_ids: Sequence[str] | None = None, workers: int | None = None,
             shard: tuple[int, int] = (1, 1), jpeg: bool = False, strict: bool = False,
-            progress: bool = True) -> ConversionReport:
+            progress: bool = True, metadata: Sequence[str | os.PathLike[str]] | None = None,
+            find_metadata: bool = True) -> ConversionReport:
     """Convert ``sources`` into the catalog's datasets under ``out_dir`` (Minari root).
 
     ``dataset_ids`` keeps only recordings of those ids; ``shard=(k, N)`` converts every
     N-th unit (file or archive) starting at the k-th and leaves finishing to :func:`merge`;
     a (1, 1) run finishes its datasets itself. Reruns resume. ``strict`` stops at the
-    first failing recording. Peak memory is about one episode (~0.4 GB) per worker.
+    first failing recording. Peak memory is about one episode (~0.4 GB) per worker, plus
+    the metadata file it reads. ``metadata``: ``currvarsv2`` files to take the game state
+    from (default: the one beside each recording or archive, unless ``find_metadata`` is
+    False).
     """
     from tqdm.auto import tqdm
 
@@ -284,7 +382,14 @@ def convert(sources: Sequence[str | os.PathLike[str]], *, out_dir: str | Path | 
     report = ConversionReport(ignored=ignored)
     bar = tqdm(total=sum(u.size for u in units), unit="B", unit_scale=True, desc="convert",
                disable=not progress, file=sys.stderr, smoothing=0.1)
-    planner = _Planner(root, set(dataset_ids) if dataset_ids else None, jpeg, report, bar)
+    if metadata:
+        for path in metadata:
+            if not Path(path).is_file():
+                raise DatasetError(explain("metadata file not found", got=str(path),
+                                           fix="pass existing currvarsv2_*.npy files"))
+    planner = _Planner(root, set(dataset_ids) if dataset_ids else None, jpeg, report, bar,
+                       metadata=[Path(p) for p in metadata] if metadata else None,
+                       find_metadata=find_metadata)
 
     def handle(result: TaskResult) -> None:
         task = result.task
@@ -294,6 +399,10 @@ def convert(sources: Sequence[str | os.PathLike[str]], *, out_dir: str | Path | 
         else:
             report.converted.append(task.source)
             report.frames += result.frames
+            if result.metadata_file:
+                report.with_metadata[task.source] = result.metadata_file
+            if result.metadata_problem:
+                report.metadata_rejected[task.source] = result.metadata_problem
         bar.update(task.size)
         bar.set_postfix(episodes=len(report.converted), failed=len(report.failed))
 

@@ -31,10 +31,16 @@ terminations        (T,) bool            all False (a deathmatch does not end)
 truncations         (T,) bool            True only at the last transition
 infos/kill          (T+1,) bool          kill flag that arrived with frame t (frame 0: False)
 infos/death         (T+1,) bool          death flag that arrived with frame t
+infos/meta/<f>      (T+1, ...) float64   only with metadata: the game state of frame t, field
+                                         f of :mod:`csgo_env.datasets.minari.episode_meta`
+                                         (NaN where unknown; ``weapon``: S32 bytes)
+infos/meta_known/   (T+1,) bool          whether field f of frame t is known
+<f>
 ==================  ===================  =====================================================
 
 Attributes of the group (Minari's episode metadata): ``total_steps``, ``source_file``,
-``source_sha256``, ``family``, ``file_number``, ``split``.
+``source_sha256``, ``family``, ``file_number``, ``split``, ``metadata_file`` (the
+``currvarsv2`` file the game state came from, ``""`` when none was merged).
 """
 
 from __future__ import annotations
@@ -92,6 +98,9 @@ class EpisodeArrays:
     truncations: np.ndarray
     kill: np.ndarray
     death: np.ndarray
+    meta: Mapping[str, np.ndarray] | None = None
+    """Per-frame game state (T+1 rows per field), or None without metadata."""
+    meta_known: Mapping[str, np.ndarray] | None = None
 
     @property
     def total_steps(self) -> int:
@@ -141,6 +150,11 @@ def write_episode_file(path: Path, episode: EpisodeArrays, attrs: Mapping[str, A
         infos = g.create_group("infos")
         infos.create_dataset("kill", data=episode.kill.astype(bool))
         infos.create_dataset("death", data=episode.death.astype(bool))
+        if episode.meta is not None and episode.meta_known is not None:
+            meta, known = infos.create_group("meta"), infos.create_group("meta_known")
+            for name, values in episode.meta.items():
+                meta.create_dataset(name, data=values)
+                known.create_dataset(name, data=np.asarray(episode.meta_known[name], bool))
         g.attrs["total_steps"] = episode.total_steps
         for key, value in attrs.items():
             g.attrs[key] = value

@@ -21,6 +21,8 @@ class Family:
 
     ``file_format`` builds a file name from its number N (``file_format.format(n=N)``);
     ``metadata_format`` builds the name of the metadata ``.npy`` covering files a..b.
+    ``own_play``: recorded by the authors playing (their metadata logs the keys held,
+    ``tp_wasd`` / ``tp_lclick``), not by spectating.
     """
 
     name: str
@@ -29,6 +31,7 @@ class Family:
     metadata_format: str
     expected_files: int
     description: str
+    own_play: bool = True
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -55,7 +58,8 @@ class Family:
 FAMILIES: Mapping[str, Family] = MappingProxyType({f.name: f for f in (
     Family("dust2-scraped", "de_dust2", "hdf5_dm_july2021_{n}.hdf5",
            "currvarsv2_dm_july2021_{a}_to_{b}.npy", 5503,
-           "dust2 deathmatch on online servers, recorded by spectating; actions inferred"),
+           "dust2 deathmatch on online servers, recorded by spectating; actions inferred",
+           own_play=False),
     Family("dust2-expert", "de_dust2", "hdf5_dm_july2021_expert_{n}.hdf5",
            "currvarsv2_dm_july2021_expert_{a}_to_{b}.npy", 190,
            "dust2 deathmatch, the authors' own play; clean action labels"),

@@ -75,8 +75,11 @@ class InferenceSettings:
 
 def processed_frames(c: MetadataColumns) -> np.ndarray:
     """bool (n,): frames the rules judge. Frame 0 never; frame i not when GSI health is 0
-    or no weapon is active, at i or at i-1 (dead, respawning, loading)."""
-    ok = (c.gsi_health > 0) & c.found_active
+    or no weapon is active, at i or at i-1 (dead, respawning, loading), nor when the view
+    angles or the velocity are missing (NaN: memory could not be read) at i or i-1."""
+    known = np.isfinite(c.xy_rad) & np.isfinite(c.zvert_rads) & np.isfinite(c.vel_mag) \
+        & np.isfinite(c.vel_theta_abs)
+    ok = (c.gsi_health > 0) & c.found_active & known
     out = np.zeros(c.num_frames, dtype=bool)
     out[1:] = ok[1:] & ok[:-1]
     return out
@@ -192,9 +195,13 @@ def crouch_labels(c: MetadataColumns, processed: np.ndarray,
 
 
 def item_changes(c: MetadataColumns) -> np.ndarray:
-    """bool (n,): the active item (memory ``itemdef``) differs from frame i-1."""
+    """bool (n,): the active item (memory ``itemdef``) differs from frame i-1. Where memory
+    gave no item at i or i-1 (NaN: the offsets lack it, e.g. CS2), the GSI weapon name is
+    compared instead."""
     out = np.zeros(c.num_frames, dtype=bool)
-    out[1:] = c.itemdef[1:] != c.itemdef[:-1]
+    known = np.isfinite(c.itemdef[1:]) & np.isfinite(c.itemdef[:-1])
+    by_gsi = c.weapon_name[1:] != c.weapon_name[:-1]
+    out[1:] = np.where(known, c.itemdef[1:] != c.itemdef[:-1], by_gsi)
     return out
 
 

@@ -13,6 +13,7 @@ always give the same bytes; readers ignore that header message either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -87,15 +88,99 @@ def write_recording(path: str | os.PathLike[str], frames_rgb: np.ndarray,
     if np.any((helper != 0.0) & (helper != 1.0)):
         raise ValueError(explain("helper must hold 0/1 [kill, death] flags",
                                  got=f"values {np.unique(helper)[:6].tolist()}"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_target(path, durable=durable) as tmp, h5py.File(tmp, "w") as h5file:
+    with RecordingStream(path, durable=durable) as stream:
         for i in range(n):
-            for kind, array in (("x", np.ascontiguousarray(frames[i, ..., ::-1])),
-                                ("xaux", xaux[i]), ("y", vectors[i]), ("helperarr", helper[i])):
-                # Anonymous dataset, then the link: the public files' allocation order.
-                h5file[f"frame_{i}_{kind}"] = h5file.create_dataset(
-                    None, data=array, track_times=False)
+            stream.append(frames[i], vectors[i], xaux[i], helper[i])
     return path
+
+
+class RecordingStream:
+    """Write a recording in the public layout frame by frame; atomic like
+    :func:`write_recording` (which uses it), so both give the same bytes.
+
+    Frames go to the temporary file of :func:`csgo_env._atomic.temp_name` as they come;
+    :meth:`commit` closes it, fsyncs it (``durable``) and renames it to ``path``;
+    :meth:`abort` (or an exception leaving a ``with`` block) deletes it, so ``path`` only
+    ever holds a complete file. A killed process leaves at most the temporary file.
+    :meth:`append` checks nothing beyond the shapes: callers pass checked rows.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, durable: bool = True) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.durable = durable
+        self.frames = 0
+        self._target = atomic_target(self.path, durable=durable)
+        self._tmp = self._target.__enter__()
+        try:
+            self._file: h5py.File | None = h5py.File(self._tmp, "w")
+        except BaseException as exc:
+            self._target.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+
+    def append(self, frame_rgb: np.ndarray, vector: np.ndarray, xaux: np.ndarray,
+               helper: np.ndarray) -> None:
+        """Add frame ``self.frames``: RGB uint8 (150, 280, 3), y (51,), xaux (54,),
+        helper (2,) (stored BGR and float64, in the public files' order)."""
+        if self._file is None:
+            raise ValueError(f"{self.path.name}: the stream is closed")
+        i = self.frames
+        rows = (("x", np.ascontiguousarray(np.asarray(frame_rgb, dtype=np.uint8)[..., ::-1])),
+                ("xaux", np.asarray(xaux, dtype=np.float64)),
+                ("y", np.asarray(vector, dtype=np.float64)),
+                ("helperarr", np.asarray(helper, dtype=np.float64)))
+        for kind, array in rows:
+            # Anonymous dataset, then the link: the public files' allocation order.
+            self._file[f"frame_{i}_{kind}"] = self._file.create_dataset(
+                None, data=array, track_times=False)
+        self.frames += 1
+
+    def flush(self) -> None:
+        """fsync what the file holds so far, so that the final fsync of :meth:`commit` has
+        little left to write. HDF5's own metadata stays in its cache until :meth:`commit`
+        (an HDF5 flush would allocate differently: the bytes would no longer be those of
+        :func:`write_recording`)."""
+        if self._file is None:
+            raise ValueError(f"{self.path.name}: the stream is closed")
+        fd = os.open(self._tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def commit(self) -> Path:
+        """Close the file and move it to ``path`` (fsynced first when ``durable``)."""
+        if self._file is None:
+            raise ValueError(f"{self.path.name}: the stream is closed")
+        file, self._file = self._file, None
+        try:
+            file.close()
+        except BaseException as exc:
+            self._target.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._target.__exit__(None, None, None)
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temporary file; ``path`` is left as it was (idempotent)."""
+        if self._file is None:
+            return
+        file, self._file = self._file, None
+        try:
+            file.close()
+        finally:
+            err = ValueError("aborted")
+            with contextlib.suppress(ValueError):
+                self._target.__exit__(ValueError, err, None)
+
+    def __enter__(self) -> RecordingStream:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
 
 
 def _check_frames(frames_rgb: np.ndarray) -> np.ndarray:
@@ -129,4 +214,4 @@ def _per_frame(values: np.ndarray, n: int, name: str) -> np.ndarray:
     return array
 
 
-__all__ = ["XAUX_BLOCK", "make_xaux", "write_recording"]
+__all__ = ["XAUX_BLOCK", "RecordingStream", "make_xaux", "write_recording"]

@@ -79,9 +79,10 @@ def generate_recording(seed: int | np.random.SeedSequence, *, family: str = "dus
 
 
 def episode_arrays(episode: Episode) -> RecordingArrays:
-    """The four per-frame arrays of a simulated episode, xaux filled as in the public files."""
+    """The four per-frame arrays of a simulated episode, xaux filled as in the public files
+    (health and clip ammo of each earlier frame's ``curr_vars``, as the authors did)."""
     vectors = multidiscrete_to_vectors(episode.actions)
-    xaux = make_xaux(vectors, health=episode.health, ammo=episode.xaux_ammo,
+    xaux = make_xaux(vectors, health=episode.xaux_health, ammo=episode.xaux_ammo,
                      team=np.full(len(vectors), float(episode.team_ct)))
     if episode.frames is None:
         raise ValueError("the episode has no rendered frames; use generate_episode")

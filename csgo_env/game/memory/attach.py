@@ -47,13 +47,15 @@ class PoseSource:
 
 
 def open_pose_source(offsets_path: str | Path, profile: GameProfile, pid: int, *,
-                     backend: str = "auto") -> PoseSource:
+                     backend: str = "auto", follow_observed: bool = False) -> PoseSource:
     """Load ``offsets_path`` for ``profile``, open process ``pid`` read-only with ``backend``
-    and build the pose reader; the handle is closed again if the reader cannot be built."""
+    and build the pose reader (``follow_observed``: a spectator reads the player it
+    watches); the handle is closed again if the reader cannot be built."""
     offsets = load_offsets(offsets_path, game=profile.name)
     memory = open_process(pid, backend=backend)
     try:
-        return PoseSource(memory, offsets, PoseReader(memory, offsets, profile))
+        return PoseSource(memory, offsets, PoseReader(memory, offsets, profile,
+                                                       follow_observed=follow_observed))
     except BaseException:
         memory.close()
         raise

@@ -18,6 +18,16 @@ CS:GO (hazedumper names)::
     handle   = u32(local + m_hActiveWeapon)                # optional: needs m_hActiveWeapon,
     weapon   = ptr(client + dwEntityList + ((handle & 0xFFF) - 1) * 0x10)  # dwEntityList,
     clip     = i32(weapon + m_iClip1)                      # m_iClip1; -1 = weapon has no clip
+    item     = i32(weapon + m_iItemDefinitionIndex)        # optional, with the weapon chain
+    height   = f32(local + m_vecViewOffset + 8)            # optional: ~64 standing, ~46 crouched
+    scoped   = u8(local + m_bIsScoped)                     # optional
+    mode     = i32(local + m_iObserverMode)                # optional: 0 playing, 4 first person
+
+With ``follow_observed`` (a spectator recording) and ``m_iObserverMode`` /
+``m_hObserverTarget`` / ``dwEntityList`` in the offsets, a local player in observer mode 4
+is replaced, for every field but the view angles and ``observer_mode``, by the player it
+watches: ``subject = ptr(client + dwEntityList + ((u32(local + m_hObserverTarget) & 0xFFF)
+- 1) * 0x10)``, as the dataset authors' recorder read it.
 
 CS2 (cs2-dumper names; schema fields are looked up through the class parents)::
 
@@ -67,6 +77,9 @@ PITCH_LIMIT = 89.0
 YAW_LIMIT = 180.0
 FOV_RANGE = (1.0, 180.0)
 CLIP_RANGE = (-1, 255)
+HEIGHT_LIMIT = 200.0
+"""The view offset's z is ~64 standing and ~46 crouched; beyond this it is garbage."""
+OBSERVER_MODE_MAX = 7
 INVALID_HANDLE = 0xFFFFFFFF
 REFRESH_FIX = ("re-dump offsets for the running game build (CS:GO: hazedumper -> csgo.json; "
                "CS2: cs2-dumper -> output folder) and pass offsets=PATH")
@@ -82,6 +95,12 @@ class Pose:
     0..100 (0 = dead); ``fov`` degrees, the recordings' 0 normalised to 90 (``None`` when
     the layout cannot read it); ``clip_ammo`` rounds in the active weapon's clip, -1 for
     weapons without a clip, ``None`` when unavailable (no active weapon, CS2).
+
+    Optional fields (``None`` when the offsets lack them, and always for CS2):
+    ``view_height`` the view offset's z in world units (~64.06 standing, ~46.04 crouched);
+    ``item_def`` the active weapon's item definition index (7 AK-47, 9 AWP, 42/59 knives);
+    ``scoped`` whether the player is scoped; ``observer_mode`` the local player's
+    ``m_iObserverMode`` (0 playing, 4 first-person spectating, 5 chase, 6 free).
     """
 
     position: tuple[float, float, float]
@@ -91,6 +110,10 @@ class Pose:
     health: int
     fov: float | None
     clip_ammo: int | None
+    view_height: float | None = None
+    item_def: int | None = None
+    scoped: bool | None = None
+    observer_mode: int | None = None
 
 
 def _i32(raw: bytes) -> int:
@@ -124,7 +147,8 @@ class PoseReader:
     """
 
     def __init__(self, memory: ProcessMemory, offsets: Offsets, profile: GameProfile, *,
-                 platform: str = sys.platform, expected_build: int | None = None) -> None:
+                 platform: str = sys.platform, expected_build: int | None = None,
+                 follow_observed: bool = False) -> None:
         if platform not in profile.pointer_size:
             raise ArgumentError(explain(f"game {profile.name!r} has no layout for platform",
                                         expected=f"one of {sorted(profile.pointer_size)}",
@@ -141,6 +165,7 @@ class PoseReader:
                 expected=f"build {expected_build} (the running game)",
                 got=f"build {offsets.build} from {offsets.describe()}", fix=REFRESH_FIX))
         self.memory = memory
+        self.follow_observed = bool(follow_observed)
         self.offsets = offsets
         self.profile = profile
         self.platform = platform
@@ -152,6 +177,14 @@ class PoseReader:
         self.available = {"fov": self.layout.fov is not None,
                           "clip_ammo": isinstance(self.layout, CsgoLayout)
                           and self.layout.clip1 is not None}
+        if isinstance(self.layout, CsgoLayout):
+            lay = self.layout
+            self.available.update(view_height=lay.view_offset is not None,
+                                  item_def=lay.item_def is not None,
+                                  scoped=lay.scoped is not None,
+                                  observer_mode=lay.observer_mode is not None,
+                                  observed=lay.observer_mode is not None
+                                  and lay.observer_target is not None)
 
     def _ptr(self, raw: bytes) -> int:
         return struct.unpack("<I" if self.pointer_size == 4 else "<Q", raw)[0]
@@ -202,27 +235,50 @@ class PoseReader:
             raise self._missing("local player")
         if state == 0:
             raise self._missing("client state")
-        requests = [(local + lay.health, 4), (local + lay.origin, 12),
-                    (local + lay.velocity, 12), (state + lay.view_angles, 8)]
-        if lay.fov is not None:
-            requests.append((local + lay.fov, 4))
-        if lay.clip1 is not None:  # the layout sets clip1 only with the whole weapon chain
-            assert lay.active_weapon is not None and lay.entity_list is not None
-            requests.append((local + lay.active_weapon, 4))
+        mode = None
+        if lay.observer_mode is not None:
+            mode = mem.read_i32(local + lay.observer_mode)
+        subject = local
+        if self.follow_observed and mode == 4 and lay.observer_target is not None \
+                and lay.entity_list is not None:
+            subject = self._entity(client, lay.entity_list, _u32(mem.read(
+                local + lay.observer_target, 4))) or local
+        requests = [(subject + lay.health, 4), (subject + lay.origin, 12),
+                    (subject + lay.velocity, 12), (state + lay.view_angles, 8)]
+        extra: dict[str, int] = {}
+        for name, offset, size in (("fov", lay.fov, 4), ("view", lay.view_offset, 12),
+                                   ("scoped", lay.scoped, 1),
+                                   ("weapon", lay.active_weapon if lay.clip1 is not None
+                                    else None, 4)):
+            if offset is not None:
+                extra[name] = len(requests)
+                requests.append((subject + offset, size))
         got = mem.read_many(requests)
         health, origin, velocity, angles = _i32(got[0]), _vec3(got[1]), _vec3(got[2]), _vec2(got[3])
-        fov = float(_i32(got[4]) or 90) if lay.fov is not None else None
-        clip = None
-        if lay.clip1 is not None:
-            handle = _u32(got[-1])
-            index = handle & 0xFFF
-            if handle != INVALID_HANDLE and index != 0 and lay.entity_list is not None:
-                entry = client + lay.entity_list + (index - 1) * 0x10
-                weapon = self._ptr(mem.read(entry, ps))
-                if weapon != 0:
-                    clip = mem.read_i32(weapon + lay.clip1)
+        fov = float(_i32(got[extra["fov"]]) or 90) if "fov" in extra else None
+        height = _vec3(got[extra["view"]])[2] if "view" in extra else None
+        scoped = bool(got[extra["scoped"]][0]) if "scoped" in extra else None
+        clip = item = None
+        if "weapon" in extra and lay.clip1 is not None and lay.entity_list is not None:
+            weapon = self._entity(client, lay.entity_list, _u32(got[extra["weapon"]]))
+            if weapon:
+                wanted = [(weapon + lay.clip1, 4)]
+                if lay.item_def is not None:
+                    wanted.append((weapon + lay.item_def, 4))
+                raw = mem.read_many(wanted)
+                clip = _i32(raw[0])
+                item = _i32(raw[1]) if lay.item_def is not None else None
         return Pose(position=origin, velocity=velocity, pitch_deg=angles[0],
-                    yaw_deg=angles[1], health=health, fov=fov, clip_ammo=clip)
+                    yaw_deg=angles[1], health=health, fov=fov, clip_ammo=clip,
+                    view_height=height, item_def=item, scoped=scoped, observer_mode=mode)
+
+    def _entity(self, client: int, entity_list: int, handle: int) -> int:
+        """The entity a handle names (0 for an invalid handle or an empty slot)."""
+        index = handle & 0xFFF
+        if handle == INVALID_HANDLE or index == 0:
+            return 0
+        return self._ptr(self.memory.read(client + entity_list + (index - 1) * 0x10,
+                                          self.pointer_size))
 
     def _read_cs2(self, lay: Cs2Layout, client: int) -> Pose:
         ps, mem = self.pointer_size, self.memory
@@ -272,6 +328,11 @@ class PoseReader:
             problems.append(f"fov {pose.fov} outside {FOV_RANGE[0]:g}..{FOV_RANGE[1]:g}")
         if pose.clip_ammo is not None and not CLIP_RANGE[0] <= pose.clip_ammo <= CLIP_RANGE[1]:
             problems.append(f"clip ammo {pose.clip_ammo} outside {CLIP_RANGE[0]}..{CLIP_RANGE[1]}")
+        if pose.view_height is not None and not (math.isfinite(pose.view_height)
+                                                 and abs(pose.view_height) <= HEIGHT_LIMIT):
+            problems.append(f"view height {pose.view_height} outside +-{HEIGHT_LIMIT:g}")
+        if pose.observer_mode is not None and not 0 <= pose.observer_mode <= OBSERVER_MODE_MAX:
+            problems.append(f"observer mode {pose.observer_mode} outside 0..{OBSERVER_MODE_MAX}")
         if problems:
             raise OffsetsOutdated(explain(
                 "the pose read from memory is not plausible, so the offsets are probably stale",

@@ -36,6 +36,11 @@ class CsgoLayout:
     active_weapon: int | None  # m_hActiveWeapon
     entity_list: int | None  # dwEntityList
     clip1: int | None  # m_iClip1 (None unless the whole weapon chain is present)
+    view_offset: int | None = None  # m_vecViewOffset (view height is its z, at +8)
+    item_def: int | None = None  # m_iItemDefinitionIndex (on the weapon; needs the chain)
+    scoped: int | None = None  # m_bIsScoped (1 byte)
+    observer_mode: int | None = None  # m_iObserverMode (4 = first person)
+    observer_target: int | None = None  # m_hObserverTarget (needs dwEntityList)
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,17 @@ def resolve_layout(offsets: Offsets) -> CsgoLayout | Cs2Layout:
                               "m_iHealth", "m_vecOrigin", "m_vecVelocity")})
         weapon, entities, clip = g("m_hActiveWeapon"), g("dwEntityList"), g("m_iClip1")
         complete = weapon is not None and entities is not None and clip is not None
+        item = g("m_iItemDefinitionIndex")
+        target = g("m_hObserverTarget")
         return CsgoLayout(
             local_player=local, client_state=state, view_angles=angles, health=health,
             origin=origin, velocity=velocity, fov=g("m_iFOV"),
             active_weapon=weapon if complete else None,
-            entity_list=entities if complete else None, clip1=clip if complete else None)
+            entity_list=entities if complete or (target is not None and entities is not None)
+            else None, clip1=clip if complete else None,
+            view_offset=g("m_vecViewOffset"), item_def=item if complete else None,
+            scoped=g("m_bIsScoped"), observer_mode=g("m_iObserverMode"),
+            observer_target=target if entities is not None else None)
     pawn = "C_CSPlayerPawn"
     v = _require(offsets, {
         "client.dll dwLocalPlayerPawn": _module_value(offsets, "dwLocalPlayerPawn"),

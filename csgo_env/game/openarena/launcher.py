@@ -104,6 +104,7 @@ class OpenArenaGame:
 
     offsets_path: Path | None = None
     input_log: Path | None = None
+    synthetic: bool = False  # real play, against the game's own bots
 
     def __init__(self, server: DedicatedServer, client: GameClient, kills: KillFeed,
                  folder: Path, memory_backend: str) -> None:

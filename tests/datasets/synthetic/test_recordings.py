@@ -81,7 +81,7 @@ def test_xaux_describes_the_three_previous_frames(episode) -> None:
             np.testing.assert_array_equal(block[:13], y[prev, :13])
             assert block[13] == MOUSE_X_BINS[act[prev, 13]] / 1000
             assert block[14] == MOUSE_Y_BINS[act[prev, 14]] / 200
-            assert block[15] == episode.health[prev] / 100
+            assert block[15] == episode.xaux_health[prev] / 100
             assert block[16] == episode.xaux_ammo[prev] / 30
             assert block[17] == episode.team_ct
 

@@ -82,7 +82,9 @@ def test_reads_the_exact_pose(tmp_path: Path, start_child: Callable[..., Child],
         is_cs2 = game == "cs2"
         expected = replace(FIRST, clip_ammo=None) if is_cs2 else FIRST
         assert reader.read() == expected
-        assert reader.available == {"fov": True, "clip_ammo": not is_cs2}
+        extras = {} if is_cs2 else dict.fromkeys(
+            ("view_height", "item_def", "scoped", "observer_mode", "observed"), False)
+        assert reader.available == {"fov": True, "clip_ammo": not is_cs2, **extras}
         moved = Pose(position=(2048.0, -511.5, -96.25), velocity=(-0.5, 3.0, -300.0),
                      pitch_deg=-89.0, yaw_deg=179.5, health=0, fov=40.0,
                      clip_ammo=None if is_cs2 else 0)
@@ -114,7 +116,8 @@ def test_optional_chains_are_none_when_offsets_lack_them(tmp_path: Path,
     partial = write_hazedumper(tmp_path / "partial", drop=("m_iFOV", "dwEntityList"))
     with open_process(child.pid) as mem:
         reader = PoseReader(mem, load_offsets(partial), get_profile("csgo"), platform="win32")
-        assert reader.available == {"fov": False, "clip_ammo": False}
+        assert {k: reader.available[k] for k in ("fov", "clip_ammo")} == {
+            "fov": False, "clip_ammo": False}
         assert reader.read() == replace(FIRST, fov=None, clip_ammo=None)
 
 
