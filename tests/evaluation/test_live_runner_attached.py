@@ -7,7 +7,8 @@ GSI to the fixed port with the cfg's token. Everything else is the real csgo / c
 the env: the attach launcher (nothing started, nothing advanced or restarted by the env),
 window lookup by the profile's title, capture, XTest input with the profile's keys, the GSI
 receiver, the 16 Hz clock. No offsets are given, so no pose is read (the real games need
-their own dumps).
+their own dumps) and the game's process is never looked up by its name (csgo_linux64 /
+cs2, which the stand-in's process does not have).
 """
 
 from __future__ import annotations
@@ -24,10 +25,7 @@ from csgo_env.game.profiles import get_profile
 from csgo_env.standin.game_process import ReplayProcess
 from tests.support import standin as rs
 
-pytestmark = [pytest.mark.xvfb, pytest.mark.real_game_replaced,
-              pytest.mark.skip(reason="the attach launcher looks the game up by its "
-                               "process name (csgo_linux64 / cs2), which the stand-in "
-                               "process does not take yet")]
+pytestmark = [pytest.mark.xvfb, pytest.mark.real_game_replaced]
 TOKEN = "attached-token"
 
 
