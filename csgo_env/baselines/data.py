@@ -55,11 +55,15 @@ def _check_source(src: str, root: str | None) -> None:
     """Clear errors for an id that is unknown, not converted, a test split, or empty."""
     from csgo_env.datasets.minari import storage as ms
     from csgo_env.datasets.minari.catalog import get_dataset_info
+    from csgo_env.datasets.openarena import catalog as openarena
 
     if Path(src).expanduser().exists() or not _DATASET_ID.match(src):
         return
-    info = get_dataset_info(src)  # DatasetNotFound with "did you mean" for unknown ids
-    if info.split == "test":
+    if src.startswith("openarena/"):  # the bot demonstrations (datasets.openarena.catalog)
+        split = openarena.get_info(src).split
+    else:  # DatasetNotFound with "did you mean" for unknown ids
+        split = get_dataset_info(src).split
+    if split == "test":
         raise DatasetError(explain(
             "refusing to train on a test split", expected="a -train- dataset id",
             got=src, fix=f"use {src.replace('-test-', '-train-')}; validation files are "

@@ -19,6 +19,7 @@ Layout (every key checked; an unknown one is an error naming the known ones)::
       minutes: 10                           # per run (wall-clock when paced) or steps: N
       first_seed: 0
       setting: "de_dust2 deathmatch ..."    # the results' column name
+      references: [scripted]                # built-in agents beside random (optional)
     aggregates: {reps: 50000}
 """
 
@@ -34,7 +35,8 @@ from csgo_env.evaluation.live_loop import Budget
 
 _KEYS = {"": {"name", "datasets", "algorithms", "seeds", "overrides", "live", "aggregates"},
          "datasets": {"train", "test", "root", "metadata"},
-         "live": {"env_id", "env", "runs", "minutes", "steps", "first_seed", "setting"},
+         "live": {"env_id", "env", "runs", "minutes", "steps", "first_seed", "setting",
+                  "references"},
          "aggregates": {"reps"}}
 
 
@@ -85,6 +87,12 @@ def plan_from_mapping(raw: Any, source: str = "<config>", out: Path | None = Non
     budget = Budget(steps=live.get("steps"), minutes=live.get("minutes",
                                                               None if "steps" in live else 10))
     root = datasets.get("root")
+    references = live.get("references") or []
+    if not isinstance(references, list) or not all(
+            r == "scripted" for r in references):
+        raise UsageError(explain(f"{source}: live.references must list built-in agents",
+                                 expected="[scripted] or []",
+                                 got=repr(references)))
     env = live.get("env") or {"game": "csgo"}
     if not isinstance(env, dict):
         raise UsageError(explain(f"{source}: live.env must be a mapping", got=repr(env)))
@@ -96,6 +104,7 @@ def plan_from_mapping(raw: Any, source: str = "<config>", out: Path | None = Non
         train_seeds=tuple(seeds), train_overrides=tuple(map(str, top.get("overrides") or ())),
         env_id=str(live.get("env_id", "CSGO-Deathmatch-v0")), env_kwargs=dict(env),
         setting=str(live.get("setting", "")), live_runs=int(live.get("runs", 5)),
+        references=tuple(references),
         live_budget=budget, first_live_seed=int(live.get("first_seed", 0)),
         reference_metadata=tuple(_path(p, Path.cwd()) for p in datasets.get("metadata") or ()),
         reps=int(aggregates.get("reps", 50_000)))

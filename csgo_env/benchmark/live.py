@@ -1,6 +1,7 @@
 """A benchmark's live evaluation: who plays, where, for how long, scored how.
 
-Agents: the random policy, (arena) the privileged scripted expert (the demonstrator) and
+Agents: the random policy, (arena) the privileged scripted expert (the demonstrator), the
+plan's built-in references (e.g. the scripted sweep of :mod:`csgo_env.scripted_policy`) and
 each trained algorithm (run ``i`` plays the policy of training seed ``i mod n``), in the
 plan's env and settings (quick: ``CSGO-Deathmatch-v0`` on the arena with the plan's
 opponents, unpaced: the same capture, input and GSI path, faster than real time, rates
@@ -22,12 +23,16 @@ EXPERT = "scripted-expert"
 
 
 def agents_for(plan: BenchmarkPlan, runs: Path, dataset_version: str) -> list[AgentSpec]:
-    """The random policy, (arena) the scripted expert, one agent per trained algorithm."""
+    """The random policy, (arena) the scripted expert, the plan's references, one agent per
+    trained algorithm."""
     agents = [AgentSpec("random", ("random",), notes="uniform over the action space")]
     if plan.expert:
         agents.append(AgentSpec(EXPERT, ("expert",), algorithm=EXPERT,
                                 notes="privileged: decides from the arena's state, not "
                                       "pixels"))
+    for name in plan.references:
+        agents.append(AgentSpec(name, (name,), algorithm=name,
+                                notes="built-in reference (csgo_env.evaluation.live_agents)"))
     for algo in plan.algorithms:
         folders = [run_dir(runs, algo, s) for s in plan.train_seeds]
         agents.append(AgentSpec(

@@ -73,6 +73,9 @@ class BenchmarkPlan:
     setting: str = ""
     expert: bool = False
     """the arena's scripted expert plays too (arena only)"""
+    references: tuple[str, ...] = ()
+    """further built-in reference agents beside random, e.g. ``("scripted",)``
+    (:mod:`csgo_env.evaluation.live_agents`)"""
     live_runs: int = 6
     live_budget: Budget = field(default_factory=lambda: Budget(steps=320))
     reference_metadata: tuple[Path, ...] = ()
@@ -131,7 +134,8 @@ class BenchmarkPlan:
                 "train_overrides": list(self.train_overrides), "env_id": self.env_id,
                 "env_kwargs": {k: str(v) if isinstance(v, Path) else v
                                for k, v in self.env_kwargs.items()},
-                "setting": self.setting, "expert": self.expert, "live_runs": self.live_runs,
+                "setting": self.setting, "expert": self.expert,
+                "references": list(self.references), "live_runs": self.live_runs,
                 "live_budget": self.live_budget.to_json(), "reps": self.reps,
                 "reference_metadata": [str(p) for p in self.reference_metadata],
                 "reference_frame": None if self.reference_frame is None

@@ -27,8 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run the agents in a live game (the offline metrics of a "
                              "checkpoint are csgo_env.evaluation.offline_eval)")
     parser.add_argument("--agent", action="append", default=[], metavar="SPEC",
-                        help="'random', 'expert' (arena), a .pt2 file, or NAME=A.pt2[,B.pt2] "
-                             "(run i plays file i mod n); repeatable; random is always added")
+                        help="'random', 'expert' (arena), 'scripted', a .pt2 file, or "
+                             "NAME=A.pt2[,B.pt2] (run i plays file i mod n); repeatable; "
+                             "random is always added")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="folder of runs.jsonl (existing finished runs are kept)")
     parser.add_argument("--runs", type=int, default=5, help="runs per agent (default: 5, the "

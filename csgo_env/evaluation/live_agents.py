@@ -8,6 +8,8 @@ evaluated for 6 runs plays each seed's policy twice. A policy is named by a spec
 - ``"random"``: :class:`csgo_env.policy.RandomPolicy`, seeded with the run's seed;
 - ``"expert"``: the arena's privileged scripted expert
   (:class:`csgo_env.standin.arena_expert.ArenaExpert`, the arena only), seeded likewise;
+- ``"scripted"``: :class:`csgo_env.scripted_policy.SweepPolicy` (runs forward firing,
+  sweeping and strafing; no pixels, no game state; any game), seeded likewise;
 - a ``.pt2`` file: :func:`csgo_env.policy.load_policy` (``sampling`` as given, else the
   file's own mode).
 
@@ -25,7 +27,7 @@ from typing import Any
 from csgo_env.errors import PolicyFileError, UsageError, explain
 from csgo_env.policy import Policy, RandomPolicy, load_policy
 
-BUILTIN = ("random", "expert")
+BUILTIN = ("random", "expert", "scripted")
 NO_DATASET = "-"
 """Dataset id (and version) of agents trained on nothing (random, the scripted expert)."""
 
@@ -50,12 +52,13 @@ class AgentSpec:
                                      got=repr(self.name)))
         if not self.policies:
             raise UsageError(explain(f"agent {self.name} has no policy",
-                                     expected="'random', 'expert' or .pt2 files"))
+                                     expected="'random', 'expert', 'scripted' or .pt2 files"))
         for spec in self.policies:
             if spec not in BUILTIN and not Path(spec).expanduser().is_file():
                 raise PolicyFileError(explain(
                     f"policy of agent {self.name} not found",
-                    expected="'random', 'expert' or an existing .pt2 file", got=repr(spec),
+                    expected="'random', 'expert', 'scripted' or an existing .pt2 file",
+                    got=repr(spec),
                     fix="train and export it first (csgo-env train writes policy.pt2)"))
         if not self.algorithm:
             object.__setattr__(self, "algorithm", self.name)
@@ -66,8 +69,8 @@ class AgentSpec:
 
 
 def parse_agent(text: str) -> AgentSpec:
-    """``random`` | ``expert`` | ``NAME=SPEC[,SPEC...]`` | a bare ``.pt2`` path (named by
-    its file's stem) -> :class:`AgentSpec` (the command line's ``--agent``)."""
+    """``random`` | ``expert`` | ``scripted`` | ``NAME=SPEC[,SPEC...]`` | a bare ``.pt2``
+    path (named by its file's stem) -> :class:`AgentSpec` (the command line's ``--agent``)."""
     if text in BUILTIN:
         return AgentSpec(text, (text,))
     name, sep, specs = text.partition("=")
@@ -97,6 +100,10 @@ def make_policy(spec: str, env: Any, *, seed: int, sampling: str | None = None) 
         from csgo_env.standin.arena_expert import ArenaExpert, snapshot_from_env
 
         return ArenaExpert(snapshot_from_env(env), seed=seed)
+    if spec == "scripted":
+        from csgo_env.scripted_policy import SweepPolicy
+
+        return SweepPolicy(seed)
     return load_policy(spec, seed=seed, sampling=sampling)
 
 

@@ -41,6 +41,15 @@ def test_the_published_settings_file_reads() -> None:
     assert plan.reps == 50_000 and len(plan.train_seeds) == 5
 
 
+def test_the_openarena_settings_file_reads_with_the_scripted_reference() -> None:
+    plan = load_plan(repo_root() / "baselines" / "openarena.yaml", Path("/tmp/oa"))
+    assert plan.train_id == "openarena/dm1-bots-train-v0" and plan.demos is None
+    assert plan.env_id == "OpenArena-Deathmatch-v0" and plan.references == ("scripted",)
+    assert plan.live_runs >= 5 and plan.env_kwargs["openarena_bot_skill"] == 2.0
+    assert all(plan.config_file(a).is_file() for a in plan.algorithms)
+    assert plan.describe()["references"] == ["scripted"]
+
+
 def _raw(**extra: Any) -> dict[str, Any]:
     return {"name": "x", "datasets": {"train": "a-train-v0", "test": "a-test-v0"},
             "algorithms": {"bc": "baselines/bc/dust2-expert.yaml"}, **extra}
@@ -53,6 +62,7 @@ def _raw(**extra: Any) -> dict[str, Any]:
     (_raw(seeds="0"), "seeds must be a list"),
     ({"name": "x", "algorithms": {"bc": "b.yaml"}}, "missing datasets.train"),
     (_raw(algorithms=[]), "algorithms must map"),
+    (_raw(live={"references": ["expert"]}), "live.references must list"),
 ])
 def test_bad_settings_are_refused_with_the_reason(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(UsageError, match=message):

@@ -5,7 +5,10 @@ advances game time by exactly 62.5 ms per rendered frame, however long a frame t
 draw, and writes every frame to a motion-JPEG AVI (``cl_aviMotionJpeg 1``; uncompressed
 is 2.3 MB a frame at 1024x768; the JPEG step is lossy and comes before the crop and
 resize). The 2D overlay, gun and console notices are off (``cg_draw2D 0``,
-``cg_drawgun 0``, ``con_notifytime 0``). The window is the recordings' 1024x768
+``cg_drawgun 0``, ``con_notifytime 0``; the live env's client gets the same with
+``openarena_client_args``, see ``baselines/openarena.yaml``), and the textures, sky and
+effects are the live client's :data:`~csgo_env.game.openarena.commands.FAST_RENDERING`, so
+the rendered frames look like what the env captures. The window is the recordings' 1024x768
 (:data:`~csgo_env.observations.WINDOW_SIZE`), so frames get the project's crop and
 resize (:data:`~csgo_env.observations.CROP`, OpenCV INTER_LINEAR to 280x150). SDL's
 offscreen driver is used: no X display is needed.
@@ -22,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from csgo_env.errors import GameError, explain
+from csgo_env.game.openarena.commands import FAST_RENDERING
 from csgo_env.observations import CROP, OBS_SIZE, WINDOW_SIZE
 
 CLIENT = Path("/usr/lib/ioquake3/ioquake3")
@@ -48,7 +52,8 @@ def render_demo(demo: str | os.PathLike[str], home: str | os.PathLike[str], *,
     shutil.copy(demo, demos / "render.dm_71")
     width, height = WINDOW_SIZE
     lines = [f"set {s}" for s in _SETTINGS] + [f"set r_customwidth {width}",
-                                               f"set r_customheight {height}"]
+                                               f"set r_customheight {height}",
+                                               *FAST_RENDERING]
     (home / "baseoa" / "autoexec.cfg").write_text("\n".join(lines) + "\n")
     argv = [str(CLIENT), "+set", "com_basegame", "baseoa", "+set", "fs_basepath",
             str(CLIENT_DATA), "+set", "fs_homepath", str(home), "+set", "com_protocol", "71",

@@ -55,12 +55,13 @@ def openarena_missing() -> str | None:
 
 @dataclass(frozen=True)
 class RecordedDemo:
-    """``demo`` (the .dm_71 file), ``viewpos`` lines as (x, y, z, yaw) ints, the server's
-    ``games.log`` text."""
+    """``demo`` (the first spectator's .dm_71 file), its ``viewpos`` lines as (x, y, z,
+    yaw) ints, the server's ``games.log`` text, every spectator's demo in ``demos``."""
 
     demo: Path
     viewpos: list[tuple[int, int, int, int]]
     game_log: str
+    demos: tuple[Path, ...] = ()
 
 
 def _free_port() -> int:
@@ -75,14 +76,22 @@ def _say(proc: subprocess.Popen[str], line: str) -> None:
     proc.stdin.flush()
 
 
-def record(folder: Path, seconds: float = 20.0, bots: int = 3) -> RecordedDemo:
-    """Record ``seconds`` of wall time following bot 0 into ``folder``."""
-    for home, name, text in ((folder / "srv", "s.cfg", _SERVER_CFG),
-                             (folder / "cli", "autoexec.cfg", _CLIENT_CFG)):
+def record(folder: Path, seconds: float = 20.0, bots: int = 3,
+           follow: tuple[int, ...] = (0,)) -> RecordedDemo:
+    """Record ``seconds`` of wall time into ``folder``, one spectator client per bot number
+    in ``follow`` (the bots are clients 0 .. bots-1), each recording its own demo; the
+    returned ``demo`` and ``viewpos`` are the first spectator's, ``demos`` all of them."""
+    if not follow or any(not 0 <= b < bots for b in follow):
+        raise ValueError(f"follow must name bots 0..{bots - 1}, got {follow}")
+    homes = [folder / "srv"] + [folder / ("cli" if k == 0 else f"cli{k}")
+                                for k in range(len(follow))]
+    for home, name, text in zip(homes, ["s.cfg"] + ["autoexec.cfg"] * len(follow),
+                                [_SERVER_CFG] + [_CLIENT_CFG] * len(follow), strict=True):
         (home / "baseoa").mkdir(parents=True, exist_ok=True)
         (home / "baseoa" / name).write_text(text)
-    port, client_port = _free_port(), _free_port()
+    port = _free_port()
     procs: list[subprocess.Popen[str]] = []
+    out = folder / "cli.log"
     try:
         srv = subprocess.Popen(
             [str(SERVER), *_ENGINE, "+set", "fs_basepath", str(SERVER_DATA),
@@ -94,28 +103,36 @@ def record(folder: Path, seconds: float = 20.0, bots: int = 3) -> RecordedDemo:
         time.sleep(3.0)
         for name in ("Sarge", "Grism", "Major", "Kyonshi")[:bots]:
             _say(srv, f"addbot {name} 2")
-        out = folder / "cli.log"
-        cli = subprocess.Popen(
-            [str(CLIENT), *_ENGINE, "+set", "fs_basepath", str(CLIENT_DATA),
-             "+set", "fs_homepath", str(folder / "cli"), "+set", "net_ip", "127.0.0.1",
-             "+set", "net_port", str(client_port), "+set", "name", "recorder",
-             "+connect", f"127.0.0.1:{port}"],
-            stdin=subprocess.PIPE, stdout=out.open("w"), stderr=subprocess.STDOUT, text=True,
-            env=dict(os.environ, SDL_VIDEODRIVER="offscreen"))
-        procs.append(cli)
+        clients = []
+        for k, home in enumerate(homes[1:]):
+            log = out if k == 0 else folder / f"cli{k}.log"
+            name = "recorder" if k == 0 else f"recorder{k}"
+            clients.append(subprocess.Popen(
+                [str(CLIENT), *_ENGINE, "+set", "fs_basepath", str(CLIENT_DATA),
+                 "+set", "fs_homepath", str(home), "+set", "net_ip", "127.0.0.1",
+                 "+set", "net_port", str(_free_port()), "+set", "name", name,
+                 "+connect", f"127.0.0.1:{port}"],
+                stdin=subprocess.PIPE, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                text=True, env=dict(os.environ, SDL_VIDEODRIVER="offscreen")))
+            procs.append(clients[-1])
         time.sleep(8.0)
-        _say(cli, "team spectator")
+        for cli in clients:
+            _say(cli, "team spectator")
         time.sleep(1.5)
-        _say(cli, "follow 0")
+        for cli, bot in zip(clients, follow, strict=True):
+            _say(cli, f"follow {bot}")
         time.sleep(1.0)
-        _say(cli, "record real")
+        for cli in clients:
+            _say(cli, "record real")
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             time.sleep(0.5)
-            _say(cli, "viewpos")
-        _say(cli, "stoprecord")
+            _say(clients[0], "viewpos")
+        for cli in clients:
+            _say(cli, "stoprecord")
         time.sleep(1.0)
-        _say(cli, "quit")
+        for cli in clients:
+            _say(cli, "quit")
         _say(srv, "quit")
         for proc in procs:
             proc.wait(10)
@@ -127,6 +144,6 @@ def record(folder: Path, seconds: float = 20.0, bots: int = 3) -> RecordedDemo:
     text = out.read_text(errors="replace")
     start = text.find("recording to")
     lines = [tuple(int(v) for v in m.groups()) for m in VIEWPOS.finditer(text[start:])]
-    return RecordedDemo(folder / "cli" / "baseoa" / "demos" / "real.dm_71",
-                        [(a, b, c, d) for a, b, c, d in lines],
-                        (folder / "srv" / "baseoa" / "games.log").read_text())
+    demos = tuple(home / "baseoa" / "demos" / "real.dm_71" for home in homes[1:])
+    return RecordedDemo(demos[0], [(a, b, c, d) for a, b, c, d in lines],
+                        (folder / "srv" / "baseoa" / "games.log").read_text(), demos)

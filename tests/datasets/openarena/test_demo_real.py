@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from csgo_env.datasets.openarena.poses import DemoPoses, read_poses
-from tests.datasets.openarena.record_demo import RecordedDemo, openarena_missing, record
+from tests.datasets.openarena.record_demo import RecordedDemo, openarena_missing
 
 pytestmark = pytest.mark.skipif(openarena_missing() is not None,
                                 reason=openarena_missing() or "")
@@ -18,10 +18,9 @@ VIEW_HEIGHT = 26.0
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[RecordedDemo, DemoPoses]:
+def recorded(recorded_demo: RecordedDemo) -> tuple[RecordedDemo, DemoPoses]:
     pytest.importorskip("q3huff2", reason="reading demos needs csgo-env[openarena]")
-    rec = record(tmp_path_factory.mktemp("oa_demo"), seconds=20.0)
-    return rec, read_poses(rec.demo)
+    return recorded_demo, read_poses(recorded_demo.demo)
 
 
 def test_gamestate_names_map_and_players(recorded: tuple[RecordedDemo, DemoPoses]) -> None:
