@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${CSGO_ENV_VENV:-.venv}
 PY="$VENV/bin/python"
-"$PY" scripts/openarena_demos.py --recordings 5 --seconds 40 --spectators 3 \
+"$PY" scripts/openarena_demos.py --recordings 10 --seconds 40 --spectators 3 \
     --out runs/openarena_bots
 OUT=()
 if [ $# -ge 1 ]; then OUT=(--out "$1"); fi

@@ -8,7 +8,7 @@ files ``oa_dm1_bots_r{R}_{N}.hdf5`` of at most 1000 frames (the last may be shor
 report -> Minari.
 
 Split rule: :func:`~csgo_env.datasets.openarena.catalog.split_of_recording` (recording R
-is test when divisible by 5; whole recordings only).
+is test when divisible by 5; whole matches only).
 """
 
 from __future__ import annotations

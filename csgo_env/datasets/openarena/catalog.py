@@ -3,12 +3,14 @@
 Two Minari ids beside the CS:GO catalog (:mod:`csgo_env.datasets.minari.catalog`), built
 from demos recorded here (``scripts/openarena_demos.py``), not downloaded:
 
-* ``openarena/dm1-bots-train-v0`` and ``openarena/dm1-bots-test-v0``: map ``oa_dm1``, one
-  spectator following one bot (skill 2) per recording, frames rendered offline at 16 per
-  game second, actions inferred from the demo's poses with the authors' rules.
-* Split: recording number R (1, 2, ...) is test when R is divisible by 5, train otherwise;
-  all files of a recording (1000 frames each, the last shorter) stay in one split, so no
-  life of a bot is split across train and test.
+* ``openarena/dm1-bots-train-v0`` and ``openarena/dm1-bots-test-v0``: map ``oa_dm1``, 3 bots
+  (skill 2) per recording (one match), each followed by its own spectator client, frames
+  rendered offline at 16 per game second, actions inferred from the demos' poses with the
+  authors' rules.
+* Split: recording (match) number R (1, 2, ...) is test when R is divisible by 5, train
+  otherwise; every demo of a match and all its files (1000 frames each, the last shorter)
+  stay in one split, so no life of a bot, and no fight between two followed bots, is split
+  across train and test.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ TRAIN_ID = "openarena/dm1-bots-train-v0"
 TEST_ID = "openarena/dm1-bots-test-v0"
 DATASET_IDS = (TRAIN_ID, TEST_ID)
 TEST_EVERY = 5
-SPLIT_RULE = "recording number R divisible by 5 is test; the rest train (whole recordings)"
+SPLIT_RULE = ("recording (match) number R divisible by 5 is test; the rest train (whole "
+              "matches, every followed bot)")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ CATALOG: dict[str, OpenArenaDatasetInfo] = {
 
 
 def split_of_recording(number: int) -> str:
-    """The dataset id of recording ``number`` (>= 1)."""
+    """The dataset id of recording (match) ``number`` (>= 1)."""
     if number < 1:
         raise DatasetError(explain("recording numbers start at 1", got=str(number)))
     return TEST_ID if number % TEST_EVERY == 0 else TRAIN_ID
