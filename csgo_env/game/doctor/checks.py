@@ -88,6 +88,8 @@ def check_gsi_cfg(ctx: DoctorContext) -> CheckResult:
         read_gsi_config,
     )
 
+    if _without_gsi(ctx):
+        return CheckResult("gsi_cfg", "skipped", NO_GSI)
     if ctx.profile.cfg_subdir is None:
         return CheckResult("gsi_cfg", "skipped", "the replay game takes the receiver URL and "
                                                  "token on its command line; no cfg file")
@@ -116,9 +118,20 @@ def check_gsi_cfg(ctx: DoctorContext) -> CheckResult:
                        "the game (it reads the cfg only at launch)")
 
 
+NO_GSI = ("OpenArena has no Game State Integration: the env reads kills and deaths from "
+          "the log of the server it starts itself")
+
+
+def _without_gsi(ctx: DoctorContext) -> bool:
+    """Games whose events come from elsewhere (OpenArena: the server's log)."""
+    return ctx.profile.name == "openarena"
+
+
 def check_gsi_posts(ctx: DoctorContext) -> CheckResult:
     from csgo_env.game.gsi.receiver import GSIReceiver
 
+    if _without_gsi(ctx):
+        return CheckResult("gsi_posts", "skipped", NO_GSI)
     opts = ctx.options
     port = opts.gsi_port if opts.gsi_port is not None else (ctx.cfg_port or DEFAULT_GSI_PORT)
     token = opts.gsi_token if opts.gsi_token is not None else ctx.cfg_token

@@ -237,3 +237,13 @@ def test_csgo_path_reads_the_installed_cfg(tmp_path: Path,
     report = run_doctor(DoctorOptions(game="csgo", gsi_timeout_s=0.3))
     assert report.result("gsi_cfg").status == "fail"
     assert "csgo-env gsi-config --game csgo" in report.result("gsi_cfg").fix
+
+
+def test_openarena_has_no_gsi_so_its_checks_are_skipped_with_the_reason() -> None:
+    from csgo_env.game.profiles import get_profile
+
+    ctx = DoctorContext(options=DoctorOptions(game="openarena"),
+                        profile=get_profile("openarena"))
+    for check in (check_gsi_cfg, check_gsi_posts):
+        result = check(ctx)
+        assert result.status == "skipped" and "server" in result.detail, result
