@@ -20,10 +20,11 @@ CONFIGS = sorted((REPO / "baselines").glob("*/*.yaml"))
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: str(p.relative_to(REPO / "baselines")))
 def test_shipped_configs_parse(path: Path) -> None:
     cfg = load_config(path)
-    # baselines/<algo>/<dataset>.yaml, one per table cell; baselines/quick/<algo>.yaml are
-    # the quick benchmark's (synthetic) cells.
+    # baselines/<algo>/<dataset>.yaml, one per table cell; baselines/quick/<algo>.yaml and
+    # baselines/openarena/<algo>.yaml are the cells of the quick (synthetic) and the
+    # OpenArena benchmarks.
     folder = path.parent.name
-    assert folder == cfg.algo or (folder == "quick" and path.stem == cfg.algo)
+    assert folder == cfg.algo or (folder in ("quick", "openarena") and path.stem == cfg.algo)
     assert all("-test-" not in d for d in cfg.data.dataset)
 
 
