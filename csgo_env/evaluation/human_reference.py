@@ -33,7 +33,7 @@ from csgo_env.evaluation.dataset_arrays import EpisodeArrays, iter_episodes, ope
 from csgo_env.evaluation.maps import MapFrame, frame_from_extent, get_map
 from csgo_env.evaluation.outcomes import TICK_HZ, LifeStats, episode_lives, pooled
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_root() -> Path:
@@ -51,27 +51,44 @@ def rates(kills: int, deaths: int, steps: int, hz: float = TICK_HZ) -> dict[str,
             "kd": kills / max(deaths, 1)}
 
 
-def metadata_positions(paths: Sequence[str | os.PathLike[str]], numbers: set[int]
-                       ) -> dict[int, dict[int, dict[str, Any]]]:
-    """``{file number: {frame: {"x", "y", "team", "health"}}}`` for the wanted file numbers,
-    read safely from metadata files (or folders of ``currvarsv2_*.npy``)."""
+def _position(cv: Any) -> dict[str, Any]:
+    cv = cv if isinstance(cv, dict) else {}
+    return {"x": cv.get("localpos1", np.nan), "y": cv.get("localpos2", np.nan),
+            "team": cv.get("gsi_team", ""), "health": cv.get("gsi_health", np.nan)}
+
+
+def metadata_positions(paths: Sequence[str | os.PathLike[str]], numbers: set[int | str]
+                       ) -> dict[int | str, dict[int, dict[str, Any]]]:
+    """``{file: {frame: {"x", "y", "team", "health"}}}`` for the wanted files, read safely
+    from metadata files or folders of them. Two layouts: the public ``currvarsv2_*.npy``
+    (keys ``file_num{N}_frame_{i}``, files named by number N) and the recorder's and the
+    OpenArena builder's ``currvars_*.npy`` (``{file name: [curr_vars of frame 0, 1, ...]}``,
+    files named by their file name)."""
     from csgo_env.datasets.pearce.metadata import load_metadata
 
     files: list[Path] = []
     for p in map(Path, paths):
-        files += sorted(p.glob("currvarsv2_*.npy")) if p.is_dir() else [p]
-    out: dict[int, dict[int, dict[str, Any]]] = {}
+        files += (sorted(p.glob("currvarsv2_*.npy")) + sorted(p.glob("currvars_*.npy"))
+                  if p.is_dir() else [p])
+    out: dict[int | str, dict[int, dict[str, Any]]] = {}
     for path in files:
         for key, value in load_metadata(path).items():
+            if str(key).endswith(".hdf5") and isinstance(value, (list, tuple)):
+                if str(key) in numbers:
+                    out[str(key)] = {i: _position(cv) for i, cv in enumerate(value)}
+                continue
             head, _, frame = str(key).partition("_frame_")
             number = int(head.removeprefix("file_num")) if head.startswith("file_num") else -1
             if number not in numbers or not frame.isdigit():
                 continue
             cv = value[0] if isinstance(value, (list, tuple)) and value else {}
-            out.setdefault(number, {})[int(frame)] = {
-                "x": cv.get("localpos1", np.nan), "y": cv.get("localpos2", np.nan),
-                "team": cv.get("gsi_team", ""), "health": cv.get("gsi_health", np.nan)}
+            out.setdefault(number, {})[int(frame)] = _position(cv)
     return out
+
+
+def _file_name(ep: EpisodeArrays) -> str:
+    """The recording's bare file name (``source`` may name a group: ``file.hdf5:/episode``)."""
+    return Path(ep.source.split(":", 1)[0]).name
 
 
 def _episode_positions(ep: EpisodeArrays, meta: dict[int, dict[str, Any]] | None
@@ -89,7 +106,7 @@ def _episode_positions(ep: EpisodeArrays, meta: dict[int, dict[str, Any]] | None
 
 
 def compute_reference(episodes: Sequence[EpisodeArrays], *, map_name: str | None,
-                      positions: dict[int, dict[int, dict[str, Any]]] | None = None,
+                      positions: dict[int | str, dict[int, dict[str, Any]]] | None = None,
                       frame: MapFrame | None = None
                       ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """(numbers as plain data, grids) of a list of episodes (see the module docstring);
@@ -97,8 +114,9 @@ def compute_reference(episodes: Sequence[EpisodeArrays], *, map_name: str | None
     lives: list[LifeStats] = []
     kills = deaths = steps = 0
     track: dict[str, list[np.ndarray]] = {"x": [], "y": [], "team": [], "kill": []}
-    tracks = [_episode_positions(ep, (positions or {}).get(ep.file_number or -1))
-              for ep in episodes]
+    known = positions or {}
+    tracks = [_episode_positions(ep, known.get(_file_name(ep)) or known.get(
+        -1 if ep.file_number is None else ep.file_number)) for ep in episodes]
     every = bool(tracks) and all(t is not None for t in tracks)  # else no alive flags at all
     for ep, pos in zip(episodes, tracks, strict=True):
         fire = ep.actions[:, 11].astype(np.float64)
@@ -153,7 +171,8 @@ def human_reference(dataset_id: str, root: str | os.PathLike[str] | None = None,
             with np.load(npz_path) as data:
                 return numbers, {k.replace("__", "/"): data[k] for k in data.files}
     episodes = list(iter_episodes(info))
-    wanted = {ep.file_number for ep in episodes if ep.file_number is not None}
+    wanted: set[int | str] = {ep.file_number for ep in episodes if ep.file_number is not None}
+    wanted |= {_file_name(ep) for ep in episodes}
     positions = metadata_positions(metadata, wanted) if metadata else None
     numbers, grids = compute_reference(episodes, map_name=info.map_name, positions=positions,
                                        frame=frame)

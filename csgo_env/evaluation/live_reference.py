@@ -82,23 +82,31 @@ class LiveReference:
                 "lifetime_method": self.outcomes.lifetime_method,
                 "frame": None if self.occupancy is None else self.occupancy.frame.to_dict()}
 
+    def coverage(self, x: np.ndarray, y: np.ndarray, alive: np.ndarray
+                 ) -> tuple[float | None, dict[str, Any] | None]:
+        """``(coverage_emd, details)`` of positions ``x``, ``y`` (world units, NaN unknown)
+        at the steps where ``alive`` is nonzero (-1, unknown, counts as alive); ``(None,
+        None)`` without reference positions or run positions."""
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        keep = np.isfinite(x) & np.isfinite(y) & (np.asarray(alive) != 0)
+        if self.occupancy is None or not keep.any():
+            return None, None
+        agent = occupancy_grid(x[keep], y[keep], self.occupancy.frame,
+                               cells=self.occupancy.grid.shape[0])
+        if agent.total == 0:
+            return None, {"note": "every position fell outside the frame",
+                          "agent_outside": agent.outside}
+        result = compare_grids(self.occupancy, agent)
+        return float(result["spatial_emd"]), result  # type: ignore[arg-type]
+
     def run_metrics(self, trace: RunTrace) -> tuple[dict[str, float | None], dict[str, Any]]:
         """``(metrics, details)`` of one run (module docstring)."""
-        metrics: dict[str, float | None] = {"coverage_emd": None}
-        details: dict[str, Any] = {"reference": self.describe()}
         x, y = trace.positions()
-        alive = np.array(trace.alive) != 0  # unknown counts as alive
-        keep = np.isfinite(x) & np.isfinite(y) & alive
-        if self.occupancy is not None and keep.any():
-            agent = occupancy_grid(x[keep], y[keep], self.occupancy.frame,
-                                   cells=self.occupancy.grid.shape[0])
-            if agent.total > 0:
-                result = compare_grids(self.occupancy, agent)
-                metrics["coverage_emd"] = float(result["spatial_emd"])  # type: ignore[arg-type]
-                details["coverage"] = result
-            else:
-                details["coverage"] = {"note": "every position fell outside the frame",
-                                       "agent_outside": agent.outside}
+        emd, coverage = self.coverage(x, y, np.array(trace.alive))
+        metrics: dict[str, float | None] = {"coverage_emd": emd}
+        details: dict[str, Any] = {"reference": self.describe()}
+        if coverage is not None:
+            details["coverage"] = coverage
         lives = trace.life_stats()
         outcome: dict[str, Any] = {}
         for name in UNITS:

@@ -157,6 +157,11 @@ def run_live(evaluation: LiveEvaluation, *, say: Say = print,
     say(f"live evaluation: {len(agents)} agents x {evaluation.runs} runs of "
         f"{evaluation.budget.describe(bool(evaluation.env_kwargs.get('paced', True)))}; "
         f"{kept} finished runs kept, {len(todo)} to play -> {store.path}")
+    if evaluation.reference is not None:
+        rescored = rescore_coverage(store, evaluation.reference)
+        if rescored:
+            say(f"coverage of {rescored} kept run(s) scored from their stored tracks "
+                "(the reference has positions now)")
     if not todo:
         return store.records()
     env = make_env() if make_env is not None else _make_env(evaluation)
@@ -186,6 +191,34 @@ def run_live(evaluation: LiveEvaluation, *, say: Say = print,
     finally:
         env.close()  # releases every key before anything else
     return store.records()
+
+
+def rescore_coverage(store: LiveStore, reference: LiveReference) -> int:
+    """Score ``coverage_emd`` of the finished runs that have none, from the positions
+    their records keep (``track``), when ``reference`` has positions (e.g. metadata found
+    after the runs were played); returns how many were rescored. Nothing else changes."""
+    if reference.occupancy is None:
+        return 0
+    records, changed = store.records(), 0
+    for record in records:
+        track = record.get("track") or {}
+        if record["metrics"].get("coverage_emd") is not None or track.get("x") is None:
+            continue
+        alive = np.array([-1 if a == "-" else int(a) for a in track.get("alive", "")])
+        x = np.array([np.nan if v is None else v for v in track["x"]], np.float64)
+        y = np.array([np.nan if v is None else v for v in track["y"]], np.float64)
+        emd, coverage = reference.coverage(x, y, alive if alive.size == x.size
+                                           else np.ones(x.size))
+        if emd is None:
+            continue
+        record["metrics"]["coverage_emd"] = emd
+        record["result"]["metrics"]["coverage_emd"] = emd
+        record["scored"] = {**record.get("scored", {}), "coverage": _json_safe(coverage),
+                            "reference": reference.describe()}
+        changed += 1
+    if changed:
+        store.rewrite(records)
+    return changed
 
 
 def _limit_threads(spec: str, threads: int | None) -> None:

@@ -72,6 +72,14 @@ class LiveStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.path, old + line.encode("utf-8"))
 
+    def rewrite(self, records: list[dict[str, Any]]) -> None:
+        """Replace every finished record at once (atomically): the same runs, rescored."""
+        if {(str(r["agent"]), int(r["seed"])) for r in records} != self.finished():
+            raise EvaluationError(explain("a rewrite must keep the same runs",
+                                          fix="append new runs with append()"))
+        text = "".join(json.dumps(r, sort_keys=True, allow_nan=False) + "\n" for r in records)
+        atomic_write_text(self.path, text)
+
     # --- the run in progress ---------------------------------------------------------
     def mark_running(self, key: RunKey, **extra: Any) -> None:
         """Note that run ``key`` started (replaced by the next, removed by :meth:`done`)."""

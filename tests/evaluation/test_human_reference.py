@@ -67,3 +67,26 @@ def test_positions_from_metadata_and_the_cache(converted: dict[str, Path],
     assert set(grids_again) == set(grids)
     for key in grids:
         np.testing.assert_array_equal(grids_again[key], grids[key])
+
+
+def test_positions_from_per_file_metadata_are_matched_by_file_name(tmp_path: Path) -> None:
+    # The recorder's and the OpenArena builder's layout: {file name: [curr_vars per frame]};
+    # Minari names the episode "<file>:/episode". File 2's metadata must not be used.
+    from csgo_env.datasets.pearce.metadata import write_metadata
+    from csgo_env.evaluation.dataset_arrays import EpisodeArrays
+
+    steps = 40
+    rng = np.random.default_rng(0)
+    cvs = {name: [{"localpos1": float(x), "localpos2": float(y), "gsi_health": 100}
+                  for x, y in rng.uniform(0, 500, (steps + 1, 2))]
+           for name in ("oa_a_r1_1.hdf5", "oa_a_r2_1.hdf5")}
+    write_metadata(tmp_path / "currvars_oa_a_r1.npy", {"oa_a_r1_1.hdf5": cvs["oa_a_r1_1.hdf5"]})
+    write_metadata(tmp_path / "currvars_oa_a_r2.npy", {"oa_a_r2_1.hdf5": cvs["oa_a_r2_1.hdf5"]})
+    ep = EpisodeArrays(np.zeros((steps, 15), np.int64), np.zeros(steps, bool),
+                       np.zeros(steps, bool), "oa_a_r1_1.hdf5:/episode", None)
+    positions = hr.metadata_positions([tmp_path], {"oa_a_r1_1.hdf5"})
+    assert set(positions) == {"oa_a_r1_1.hdf5"} and len(positions["oa_a_r1_1.hdf5"]) == steps + 1
+    numbers, grids = hr.compute_reference([ep], map_name=None, positions=positions)
+    assert numbers["positions_known"] == steps  # frames 1..T: the step's next frame
+    xs = [cv["localpos1"] for cv in cvs["oa_a_r1_1.hdf5"][1:]]
+    assert numbers["frame"]["pos_x"] < min(xs) and grids["occupancy/all"].sum() == steps

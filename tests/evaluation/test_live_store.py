@@ -93,3 +93,41 @@ def test_publish_merges_the_runs_files_of_two_machines(tmp_path: Path) -> None:
     b.append(_line("random", 0, 9.0))
     with pytest.raises(ResultsRefused, match="the same run twice"):
         publish([a.path, b.path], tmp_path / "pub2", reps=200)
+
+
+def test_kept_runs_get_coverage_from_their_tracks_once_the_reference_has_positions(
+        tmp_path: Path) -> None:
+    import numpy as np
+
+    from csgo_env.evaluation.coverage import occupancy_grid
+    from csgo_env.evaluation.live_reference import LiveReference
+    from csgo_env.evaluation.live_runner import rescore_coverage
+    from csgo_env.evaluation.maps import frame_from_extent
+    from csgo_env.evaluation.outcomes import LifeStats
+
+    rng = np.random.default_rng(0)
+    ref_x, ref_y = rng.uniform(0, 1000, 500), rng.uniform(0, 1000, 500)
+    frame = frame_from_extent("test", ref_x, ref_y)
+    empty = np.zeros(0)
+    without = LiveReference("d", "v", False, 1.0, LifeStats(empty, empty, empty, "t"), None)
+    reference = LiveReference("d", "v", False, 1.0, LifeStats(empty, empty, empty, "t"),
+                              occupancy_grid(ref_x, ref_y, frame))
+    store = LiveStore(tmp_path / "runs.jsonl")
+    near, far = _line("near", 0, 0.0), _line("far", 0, 0.0)
+    for record, centre in ((near, 500.0), (far, 950.0)):
+        record["metrics"]["coverage_emd"] = None
+        record["result"]["metrics"]["coverage_emd"] = None
+        record["track"] = {"x": list(rng.normal(centre, 20, 64)),
+                           "y": list(rng.normal(centre, 20, 64)), "alive": "1" * 64}
+        store.append(record)
+    nothing = _line("no-pose", 0, 0.0)
+    nothing["track"] = {"x": None, "y": None, "alive": "1" * 8}
+    store.append(nothing)
+    assert rescore_coverage(store, without) == 0
+    assert rescore_coverage(store, reference) == 2
+    by = {r["agent"]: r for r in store.records()}
+    assert 0 < by["near"]["metrics"]["coverage_emd"] < by["far"]["metrics"]["coverage_emd"]
+    assert by["near"]["result"]["metrics"]["coverage_emd"] == \
+        by["near"]["metrics"]["coverage_emd"]
+    assert by["no-pose"]["metrics"].get("coverage_emd") is None
+    assert rescore_coverage(store, reference) == 0  # scored once

@@ -5,6 +5,7 @@ mouse replayed into a client of our own."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -24,7 +25,19 @@ def built(tmp_path_factory: pytest.TempPathFactory, recorded_demo: RecordedDemo)
     pytest.importorskip("q3huff2", reason="reading demos needs csgo-env[openarena]")
     pytest.importorskip("cv2", reason="reading the rendered video needs OpenCV")
     folder = tmp_path_factory.mktemp("oa_build")
-    return build_demo(recorded_demo.demo, folder / "out", 5)
+    return build_demo(_with_a_respawn(recorded_demo), folder / "out", 5)
+
+
+def _with_a_respawn(rec: RecordedDemo) -> Path:
+    """The first followed bot's demo in which it dies and respawns (the respawn check
+    needs one), else bot 0's."""
+    from csgo_env.datasets.openarena.poses import read_poses
+
+    for demo in rec.demos:
+        dead = [p.dead for p in read_poses(demo).poses if p.following]
+        if any(a and not b for a, b in itertools.pairwise(dead)):
+            return demo
+    return rec.demo
 
 
 def test_movement_keys_follow_the_velocity(built: BuiltDemo) -> None:
