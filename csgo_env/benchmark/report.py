@@ -136,7 +136,7 @@ def write_summary(plan: BenchmarkPlan, live: Path, tables: Path, out: Path,
         by_agent.setdefault(r["algorithm"], []).append(r)
     kpm = {a: np.array([r["metrics"]["kills_per_minute"] for r in rs], float)
            for a, rs in by_agent.items()}
-    order = [a for a in ("random", EXPERT, *plan.algorithms) if a in by_agent]
+    order = [a for a in ("random", EXPERT, *plan.references, *plan.algorithms) if a in by_agent]
     header = ("| agent | runs | kills/min mean [95% CI] | kills/min IQM [95% CI] | "
               "deaths/min | K/D | coverage EMD | P(kills/min > random's) [95% CI] |")
     rows, claims = [], {}
