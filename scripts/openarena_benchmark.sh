@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark on a real game, in one command (outside CI; about 80 minutes on a 2-core CPU):
+# The benchmark on a real game, in one command (outside CI; about 72 minutes on a 2-core CPU):
 #   bash scripts/openarena_benchmark.sh [RESULTS_DIR]
 # 1. records bot demonstrations and builds openarena/dm1-bots-{train,test}-v0 under
 #    runs/openarena_bots (scripts/openarena_demos.py; a finished match is kept on a rerun),
