@@ -18,7 +18,9 @@ Lifecycle:
 5. On end of file, the parent-death signal (with the parent pid changed: a parent
    *thread* that ends also sends it, and is ignored), a parent pid that changed
    (checked every :data:`POLL_S`) or SIGTERM: read what is still in the pipe, release the
-   held keys (sorted) then buttons, wait until the input system has them, exit 0.
+   held keys (sorted) then buttons, wait until the input system has them; on X11 release
+   them once more :data:`LATE_INPUT_S` later (a press still on its way from the dead
+   agent's own connection); exit 0.
    SIGINT and SIGHUP alone are ignored: the agent handles its own Ctrl-C.
 
 It never presses, moves or clicks: its releasers have no such method.
@@ -32,9 +34,15 @@ import os
 import select
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+LATE_INPUT_S = 0.3
+"""X11: the held set is released a second time this long after the first. The dead
+agent's own X connection may still have had a press in its buffer; the kernel closes that
+socket when the agent exits, and the server runs what it holds, possibly after our first
+release (two connections, no order between them)."""
 POLL_S = 1.0
 """How often the pipe is read and the parent pid checked, besides waking at once on the
 pipe's hang-up and on signals (seconds)."""
@@ -118,7 +126,7 @@ def main(spec: dict[str, Any]) -> int:
         watches.insert(1, "PR_SET_PDEATHSIG")
     _ready(releaser, watches)
     why = watch_posix(parent, state, pdeath)
-    return finish(releaser, state, why)
+    return finish(releaser, state, why, again_after_s=LATE_INPUT_S)
 
 
 def watch_posix(parent: int, state: HeldState, pdeath: bool, *, stdin_fd: int = 0,
@@ -180,11 +188,17 @@ def _drain(fd: int, state: HeldState) -> bool:
         state.feed(chunk)
 
 
-def finish(releaser: Releaser, state: HeldState, why: str) -> int:
-    """Release what is held, say so on stderr when anything was, return 0 (1 on error)."""
+def finish(releaser: Releaser, state: HeldState, why: str, *,
+           again_after_s: float | None = None) -> int:
+    """Release what is held (and, with ``again_after_s``, the same set once more that many
+    seconds later: the module docstring's step 5), say so on stderr when anything was,
+    return 0 (1 on error). It only ever releases."""
     keys, buttons = list(state.keys), list(state.buttons)
     try:
         releaser.release(keys, buttons)
+        if again_after_s is not None and (keys or buttons):
+            time.sleep(again_after_s)
+            releaser.release(keys, buttons)
     except Exception as exc:
         _say(f"release failed after {why}: {exc}")
         return 1
