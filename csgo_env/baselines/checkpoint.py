@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import os
 import random
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +35,6 @@ from csgo_env.errors import CheckpointError, explain
 
 FORMAT = "csgo_env.baselines.checkpoint/1"
 OBS_SHAPE = (150, 280, 3)
-
-
-def git_commit() -> str:
-    """The commit of the csgo_env checkout (``-dirty`` when modified), or ``unknown``."""
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=12"],
-                             cwd=here, capture_output=True, text=True, timeout=10, check=True)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def rng_state() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from csgo_env import _provenance
 from csgo_env._atomic import atomic_write_text
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines import data as bd
@@ -155,7 +156,7 @@ def train(cfg: TrainConfig, *, on_step: Callable[[int, dict[str, float]], None] 
     autocast = _autocast(dist.device, run.amp)
 
     def payload(step: int) -> dict[str, Any]:
-        return {"algo": cfg.algo, "config": cfg.to_dict(), "commit": ck.git_commit(),
+        return {"algo": cfg.algo, "config": cfg.to_dict(), "commit": _provenance.git_commit(),
                 "step": step, "state": algo.state_dict(), "rng": ck.rng_state(),
                 "best": result.best, "metrics": result.last_validation, "synthetic": synthetic,
                 "datasets": list(cfg.data.dataset), "world_size": dist.world}

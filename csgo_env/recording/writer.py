@@ -301,7 +301,7 @@ def _free(shm: Any) -> None:
 def sweep_stale_rings() -> list[str]:
     """Free the frame rings of recorders that died without closing (SIGKILL): shared
     memory named :func:`ring_name` of a process that no longer runs. Returns their names."""
-    from csgo_env.datasets.minari.convert_state import _pid_alive
+    from csgo_env._pids import pid_alive
 
     removed: list[str] = []
     if not SHM_DIR.is_dir():
@@ -309,7 +309,7 @@ def sweep_stale_rings() -> list[str]:
     prefix = ring_name(0)[:-1]
     for path in SHM_DIR.glob(prefix + "*"):
         pid = path.name[len(prefix):]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed.append(path.name)

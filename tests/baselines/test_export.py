@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from csgo_env import _provenance
 from csgo_env.baselines import checkpoint as ck
 from csgo_env.baselines.config import from_dict
 from csgo_env.baselines.export import algorithm_from_checkpoint, export_policy
@@ -31,7 +32,7 @@ def _checkpoint(tmp: Path, algo: str, model: dict, params: dict | None = None) -
     path = tmp / f"{algo}.pt"
     ck.save_checkpoint(path, {"algo": algo, "config": cfg.to_dict(), "step": 0,
                               "state": impl.state_dict(), "rng": ck.rng_state(),
-                              "synthetic": True, "commit": ck.git_commit()})
+                              "synthetic": True, "commit": _provenance.git_commit()})
     return path
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from csgo_env._atomic import atomic_write_bytes
+from csgo_env._pids import pid_alive
 from csgo_env.datasets.minari import storage as ms
 from csgo_env.datasets.minari.catalog import CATALOG, NAMESPACE, get_dataset_info, split_rule
 from csgo_env.datasets.pearce.families import family_of
@@ -42,16 +43,6 @@ NAMESPACE_DESCRIPTION = ("Counter-Strike deathmatch recordings (Pearce & Zhu, IE
 """Written to ``<root>/csgo/namespace_metadata.json`` with the first finished dataset."""
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def clean_stale_temps(folder: Path) -> int:
     """Delete temporary files under ``folder`` left by dead processes of this host."""
     host = socket.gethostname()
@@ -61,7 +52,7 @@ def clean_stale_temps(folder: Path) -> int:
     for path in folder.rglob(".*.tmp"):
         parts = path.name[1:-4].rsplit(".", 2)
         if len(parts) == 3 and parts[1] == host and parts[2].isdigit() \
-                and not _pid_alive(int(parts[2])):
+                and not pid_alive(int(parts[2])):
             path.unlink(missing_ok=True)
             removed += 1
     return removed

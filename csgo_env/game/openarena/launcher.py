@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from csgo_env._pids import pid_alive
 from csgo_env.errors import EnvTimeout, GameError, OffsetsOutdated, explain
 from csgo_env.game.profiles import OPENARENA, GameProfile
 
@@ -43,16 +44,6 @@ RUN_PREFIX = "csgo_env_openarena_"
 OWNER_FILE = "owner.pid"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_runs(root: Path | None = None) -> list[Path]:
     """Delete the run folders under ``root`` (the temp folder) whose owner process is gone;
     return them."""
@@ -63,7 +54,7 @@ def sweep_stale_runs(root: Path | None = None) -> list[Path]:
             owner = int((folder / OWNER_FILE).read_text().strip())
         except (OSError, ValueError):
             continue  # being made right now, or not ours
-        if not _alive(owner):
+        if not pid_alive(owner):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
